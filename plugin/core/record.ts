@@ -1,0 +1,62 @@
+/**
+ * The shared vocabulary of the data flow: what an input hands to normalize, and what
+ * normalize hands to every formatter. Formatters see only these types, never the catalog.
+ */
+
+/** One input record before normalisation: a parsed JSON object plus where it came from. */
+export interface RawRecord {
+  /** Human-readable origin used in error reports: "line 12", a caller id, "chunk abc#3". */
+  readonly origin: string;
+  /** The decoded JSON object (or an equivalent map decoded from msgpack / protobuf). */
+  readonly data: Record<string, unknown>;
+}
+
+/** A point in time as the record gave it, kept precise enough for RFC 5424 and CEF `rt`. */
+export interface EventTime {
+  /** Milliseconds since the Unix epoch (UTC). */
+  readonly epochMs: number;
+  /** Fraction of the second as 0-6 decimal digits, exactly as given (no rounding). */
+  readonly fraction: string;
+  /** Offset from UTC in minutes as the source wrote it (0 for `Z` and for epoch input). */
+  readonly offsetMinutes: number;
+}
+
+/** One extension field, already under the key the chosen profile emits. */
+export interface Field {
+  readonly key: string;
+  /** The unescaped value. Formatters escape; normalize has already applied type and length policy. */
+  readonly value: string;
+  /**
+   * Order in which a byte budget may shorten this value: 0 first (`msg`), 1 other free text,
+   * undefined = never shortened (typed values, labels, ids).
+   */
+  readonly shrinkRank?: number;
+}
+
+/** A record ready for any formatter. Header values are unescaped; formatters sanitise them. */
+export interface CanonicalRecord {
+  readonly origin: string;
+  /** Segura event id as a string, may contain a dot (`336.501`). */
+  readonly eventId: string | undefined;
+  /** Event name (catalog name when the record had none). */
+  readonly name: string | undefined;
+  /** CEF severity, already validated: "0".."10" or Unknown/Low/Medium/High/Very-High. */
+  readonly severity: string;
+  /** Syslog severity 0..7 (RFC 5424 table 2). */
+  readonly syslogSeverity: number;
+  readonly productVersion: string | undefined;
+  readonly time: EventTime | undefined;
+  readonly host: string | undefined;
+  readonly procId: string | undefined;
+  /** Catalog message-type slug when known (`password-request`), for routing and Sensage. */
+  readonly messageType: string | undefined;
+  /** Documented keys in documented order, labels filled, then kept extras in input order. */
+  readonly fields: readonly Field[];
+}
+
+/** A non-fatal repair made while normalising or formatting (a truncation, a replaced character). */
+export interface Diagnostic {
+  readonly code: string;
+  readonly field?: string;
+  readonly message: string;
+}

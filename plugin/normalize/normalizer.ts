@@ -1,0 +1,26 @@
+/**
+ * The normalize stage's contract: RawRecord (any accepted input shape) in, CanonicalRecord
+ * out, under the chosen key profile. Pure; no I/O. Implementation: ./normalize.ts.
+ */
+import type { CanonicalRecord, RawRecord } from '../core/record.js';
+
+export type ProfileName = 'segura' | 'strict';
+export const PROFILE_NAMES: readonly ProfileName[] = ['segura', 'strict'];
+
+export interface NormalizeOptions {
+  /** `segura`: documented keys exactly as Segura writes them; `strict`: CEF dictionary keys only. */
+  profile: ProfileName;
+  /** Drop fields that are neither documented nor CEF keys instead of keeping them. */
+  dropUnknown: boolean;
+  /** CEF severity when neither the record nor the catalog gives one ("0".."10" or a name). */
+  defaultSeverity: string;
+  /** Syslog severity 0..7 when neither the record nor the catalog gives one. */
+  defaultSyslogSeverity: number;
+  /** Site-specific input names: `{ "userLogin": "suser" }` maps a record's key to a documented key. */
+  aliases: Readonly<Record<string, string>>;
+}
+
+export interface Normalizer {
+  /** Throws SegError (permanent) when the record can never be formatted. */
+  normalize(raw: RawRecord): CanonicalRecord;
+}
