@@ -14,7 +14,7 @@ export function validateConfig(config: Config, mode: Mode, positionals: readonly
   const problems: string[] = [];
   checkEnums(config, problems);
   checkFormat(config, problems);
-  config.sinks.forEach((sink, i) => checkSink(config, i, problems));
+  config.sinks.forEach((_, i) => checkSink(config, i, problems));
   if (mode === 'follow') checkFollow(config, positionals, problems);
   if (mode === 'serve') checkServe(config, problems);
   if (mode !== 'follow' && positionals.length > 0) problems.push(`unexpected argument "${positionals[0]}"`);

@@ -30,8 +30,8 @@ export interface Pipeline {
   readonly processor: Processor;
   /** Processor with per-request overrides (cached per combination). */
   processorFor(overrides: PipelineOverrides): Processor;
-  /** Logs one failed record as a JSON error line and counts it. */
-  reportFailure(transport: Transport, outcome: Extract<Outcome, { ok: false }>): void;
+  /** Logs one failed record as a JSON error line (plus `extra` fields, e.g. `line`) and counts it. */
+  reportFailure(transport: Transport, outcome: Extract<Outcome, { ok: false }>, extra?: Record<string, unknown>): void;
   /** Drains and closes the sinks within the configured drain deadline. */
   close(): Promise<CloseReport>;
 }
@@ -67,10 +67,11 @@ export function buildPipeline(config: Config, deps: { logger: Logger; metrics: M
     sink,
     processor: processorFor({}),
     processorFor,
-    reportFailure(transport, outcome) {
+    reportFailure(transport, outcome, extra) {
       metrics.recordsFailed(transport, outcome.error.code, 1);
       logger.log('error', outcome.error.message, {
         origin: outcome.origin,
+        ...extra,
         code: outcome.error.code,
         ...(outcome.error.field === undefined ? {} : { field: outcome.error.field }),
       });

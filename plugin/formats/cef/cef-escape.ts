@@ -1,0 +1,229 @@
+/**
+ * Pure CEF escaping and the character/whitespace policy that runs before it, shared by the
+ * CEF renderer and reused by the RFC 5424 formatter for its MSG. Rules (CEF Implementation
+ * Standard, ch. 1 "Character Encoding"; research notes cef.md §0, §4 items 1-3 and 8):
+ *
+ * - `escapeHeaderField`: `\` → `\\`, `|` → `\|`. A header cannot carry a line break, so CR, LF
+ *   and CRLF become one space.
+ * - `escapeExtensionValue`: `\` → `\\`, `=` → `\=`, LF → `\n`, CR → `\r` (CRLF → `\r\n`,
+ *   lossless). The pipe is never escaped (Beats rejects `\|` in an extension).
+ * - Both: every other character that CEF has no escape for and that some reader treats as a
+ *   line or field break (C0 controls incl. TAB and NUL, DEL, U+0085 NEL, U+2028, U+2029)
+ *   becomes a space; a lone UTF-16 surrogate (not encodable in UTF-8) becomes U+FFFD.
+ * - `sanitizeExtensionValue` (policy, on the unescaped value): drops trailing whitespace,
+ *   which CEF cannot transport (see that function).
+ *
+ * Each escaper is one pass over UTF-16 units with a fast path that returns its input
+ * unchanged when nothing needs work.
+ */
+
+const BACKSLASH = 0x5c;
+const PIPE = 0x7c;
+const EQUALS = 0x3d;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = ' ';
+const REPLACEMENT = '\ufffd';
+
+/** True for characters with no CEF escape that readers may split on: they become a space. */
+function isBreakingControl(code: number): boolean {
+  return code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/**
+ * Width of a surrogate at `i`: 2 for a well-formed pair starting at `i`, 0 for a lone half
+ * (to be replaced), -1 when `code` is no surrogate at all.
+ */
+function surrogateWidth(s: string, i: number, code: number): number {
+  if (isHighSurrogate(code)) return i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1)) ? 2 : 0;
+  return isLowSurrogate(code) ? 0 : -1;
+}
+
+/** Index of the first UTF-16 unit of `s` that a header field must change, or -1. */
+function firstHeaderWork(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x7f) {
+      if (code < 0x20 || code === BACKSLASH || code === PIPE) return i;
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      if (surrogateWidth(s, i, code) === 0) return i;
+      i++; // a well-formed pair: skip its low half
+    } else if (isBreakingControl(code)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Escapes one CEF header field (vendor, product, version, class id, name, severity).
+ * `=` needs no escape in the header; other escapes (`\=`, `\n`) are errors for Beats.
+ */
+export function escapeHeaderField(s: string): string {
+  const first = firstHeaderWork(s);
+  if (first < 0) return s;
+  let out = s.slice(0, first);
+  let start = first;
+  for (let i = first; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    let rep: string;
+    let width = 1;
+    if (code === BACKSLASH) rep = '\\\\';
+    else if (code === PIPE) rep = '\\|';
+    else if (code === CR) {
+      rep = SPACE;
+      if (i + 1 < s.length && s.charCodeAt(i + 1) === LF) width = 2; // CRLF is one break
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      const w = surrogateWidth(s, i, code);
+      if (w === 2) {
+        i++;
+        continue;
+      }
+      rep = REPLACEMENT;
+    } else if (isBreakingControl(code)) rep = SPACE;
+    else continue;
+    out += s.slice(start, i) + rep;
+    i += width - 1;
+    start = i + 1;
+  }
+  return out + s.slice(start);
+}
+
+/** Index of the first UTF-16 unit of `s` that an extension value must change, or -1. */
+function firstExtensionWork(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x7f) {
+      if (code < 0x20 || code === BACKSLASH || code === EQUALS) return i;
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      if (surrogateWidth(s, i, code) === 0) return i;
+      i++;
+    } else if (isBreakingControl(code)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Escapes one extension value (no policy: whitespace is kept as given). Backslash first in
+ * meaning, but in a single pass, so an escape introduced here is never escaped again.
+ */
+export function escapeExtensionValue(s: string): string {
+  const first = firstExtensionWork(s);
+  if (first < 0) return s;
+  let out = s.slice(0, first);
+  let start = first;
+  for (let i = first; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    let rep: string;
+    if (code === BACKSLASH) rep = '\\\\';
+    else if (code === EQUALS) rep = '\\=';
+    else if (code === LF) rep = '\\n';
+    else if (code === CR) rep = '\\r';
+    else if (code >= 0xd800 && code <= 0xdfff) {
+      if (surrogateWidth(s, i, code) === 2) {
+        i++;
+        continue;
+      }
+      rep = REPLACEMENT;
+    } else if (isBreakingControl(code)) rep = SPACE;
+    else continue;
+    out += s.slice(start, i) + rep;
+    start = i + 1;
+  }
+  return out + s.slice(start);
+}
+
+/**
+ * True when `code` would end up as blank space at the end of a rendered value: a space, a
+ * character the escaper turns into a space (every control except CR and LF, which are
+ * escaped visibly as `\r`/`\n` and so kept), or a Unicode space separator (Zs), which
+ * readers that trim with Unicode rules (VRL's `parse_cef`) would drop from a final value.
+ */
+function isTrailingBlank(code: number): boolean {
+  if (code <= 0x20) return code !== CR && code !== LF;
+  if (code < 0x7f) return false;
+  return (
+    code === 0x7f ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
+
+/**
+ * Value policy, applied to the unescaped value before `escapeExtensionValue`: removes
+ * trailing whitespace. CEF has no escape for a space; the spec drops trailing spaces of the
+ * final pair and Logstash drops them from every pair, so a trailing space could never be
+ * delivered consistently (cef.md §1.4, §4 item 8). Leading and interior spaces are kept.
+ * An empty result means "omit this pair".
+ */
+export function sanitizeExtensionValue(s: string): string {
+  let end = s.length;
+  while (end > 0 && isTrailingBlank(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+const VALID_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Keys the encoder will write: a letter then letters or digits (spec ch. 4 "single word,
+ * alphanumeric"; dictionary keys such as `cs1Label` fit). Stricter than readers, which
+ * also accept `_ . , [ ]`, so every key written is read the same way everywhere.
+ */
+export function isValidCefKey(key: string): boolean {
+  return VALID_KEY.test(key);
+}
+
+/** Severity values the header may carry (spec "agentSeverity"): 0-10 or the five names. */
+export const CEF_SEVERITIES: ReadonlySet<string> = new Set([
+  '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10',
+  'Unknown', 'Low', 'Medium', 'High', 'Very-High',
+]);
+
+/**
+ * Cuts `s` to at most `max` code points without splitting a surrogate pair (a lone
+ * surrogate counts as one). Returns `s` itself when it already fits.
+ */
+export function truncateCodePoints(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let count = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (count === max) return s.slice(0, i);
+    if (isHighSurrogate(s.charCodeAt(i)) && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) i++;
+    count++;
+  }
+  return s;
+}
+
+/**
+ * True when escaping `s` as a header field loses information (a character is replaced by
+ * a space or U+FFFD rather than escaped), so the renderer can report the repair.
+ */
+export function headerFieldIsLossy(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      if (surrogateWidth(s, i, code) === 0) return true;
+      i++;
+    } else if (isBreakingControl(code)) {
+      return true;
+    }
+  }
+  return false;
+}
