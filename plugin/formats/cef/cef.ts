@@ -75,7 +75,7 @@ export function buildCefRender(
   const severityOf = (rec: CanonicalRecord): string => {
     if (CEF_SEVERITIES.has(rec.severity)) return rec.severity;
     onDiagnostic(rec.origin, {
-      code: 'invalid-severity',
+      code: 'severity-invalid',
       field: 'severity',
       message: `severity ${JSON.stringify(rec.severity)} is not 0-10 or a CEF severity name; wrote ${CEF_FALLBACK_SEVERITY}`,
     });
@@ -121,7 +121,7 @@ function renderExtensionDropping(rec: CanonicalRecord, onDiagnostic: DiagnosticL
   rec.fields.forEach((f: Field, i) => {
     if (!isValidCefKey(f.key)) {
       onDiagnostic(rec.origin, {
-        code: 'invalid-key',
+        code: 'key-invalid',
         field: f.key,
         message: `extension key ${JSON.stringify(f.key)} is not a letter followed by letters or digits; pair dropped`,
       });
@@ -131,7 +131,7 @@ function renderExtensionDropping(rec: CanonicalRecord, onDiagnostic: DiagnosticL
     if (value.length === 0) {
       if (f.value.length > 0) {
         onDiagnostic(rec.origin, {
-          code: 'empty-value',
+          code: 'value-empty',
           field: f.key,
           message: `value of ${f.key} is only whitespace; pair dropped (with ${f.key}Label, if any)`,
         });
