@@ -35,8 +35,8 @@ export function bsdTimestamp(epochMs: number, offsetMinutes: number): string {
   );
 }
 
-/** Largest |epochMs| a Date can hold (ECMA-262 §21.4.1.1). */
-const MAX_EPOCH_MS = 8.64e15;
+/** Largest |epochMs| a Date can hold (ECMA-262 §21.4.1.1), less a day so any offset stays in range. */
+const MAX_EPOCH_MS = 8.64e15 - 86_400_000;
 
 function isWritable(time: EventTime): boolean {
   return Number.isFinite(time.epochMs) && Math.abs(time.epochMs) <= MAX_EPOCH_MS && isWritableOffset(time.offsetMinutes);

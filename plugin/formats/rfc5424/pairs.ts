@@ -12,9 +12,21 @@ import type { Field } from '../../core/record.js';
 import { escapeExtensionValue, isValidCefKey, sanitizeExtensionValue } from '../cef/cef-escape.js';
 import { preview, type Report } from './syslog-header.js';
 
+/** Keys already found valid: a Set lookup is cheaper than the key regex on every pair. Bounded. */
+const validKeys = new Set<string>();
+const VALID_KEYS_LIMIT = 4096;
+
+function keyIsValid(key: string): boolean {
+  if (validKeys.has(key)) return true;
+  if (!isValidCefKey(key)) return false;
+  if (validKeys.size >= VALID_KEYS_LIMIT) validKeys.clear();
+  validKeys.add(key);
+  return true;
+}
+
 /** Appends one pair to `out` (space-separated); returns `out` unchanged when the pair is left out. */
 export function appendPair(out: string, field: Field, origin: string, report: Report): string {
-  if (!isValidCefKey(field.key)) {
+  if (!keyIsValid(field.key)) {
     report(origin, {
       code: 'key-invalid',
       field: field.key,

@@ -106,7 +106,7 @@ export function buildSdRenderer(sdId: string, report: Report): (rec: CanonicalRe
   let id = sdId;
   if (!isValidSdName(sdId)) {
     id = repairSdName(sdId);
-    report(CONFIG_ORIGIN, { code: 'sd-name-sanitised', field: 'sdId', message: `SD-ID ${preview(sdId)} is not a valid SD-NAME; using "${id}"` });
+    report(CONFIG_ORIGIN, { code: 'sd-name-sanitized', field: 'sdId', message: `SD-ID ${preview(sdId)} is not a valid SD-NAME; using "${id}"` });
   }
   const open = `[${id}`;
   const names = new Map<string, string>();
@@ -118,7 +118,7 @@ export function buildSdRenderer(sdId: string, report: Report): (rec: CanonicalRe
       names.set(key, name);
     }
     if (name !== key) {
-      report(origin, { code: 'sd-name-sanitised', field: key, message: `PARAM-NAME ${preview(key)} is not a valid SD-NAME; written as "${name}"` });
+      report(origin, { code: 'sd-name-sanitized', field: key, message: `PARAM-NAME ${preview(key)} is not a valid SD-NAME; written as "${name}"` });
     }
     return name;
   };

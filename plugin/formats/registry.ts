@@ -1,0 +1,81 @@
+/**
+ * The one formatter registry every mode (stdio, follow, gRPC, forward) builds from: picks the
+ * format, wraps CEF in the chosen syslog envelope, and fits each line in the byte budget.
+ *
+ * - `cef`: the bare `CEF:0|…` line (`--envelope none`), or that line as the MSG of an
+ *   RFC 5424 header (`rfc5424`), or after a BSD-syslog header (`rfc3164`).
+ * - `rfc5424`: RFC 5424 with the fields as `key=value` pairs in MSG. `--envelope` is ignored.
+ * - `sensage`: this project's TAB-separated layout. `--envelope` is ignored.
+ * - Budget: min(`--max-bytes`, the caller's cap, e.g. a UDP sink's datagram size), applied by
+ *   budget.ts: free text is shortened (msg first, then the longest), never the header.
+ */
+import { SegError } from '../core/errors.js';
+import type { CanonicalRecord } from '../core/record.js';
+import { renderWithinBudget, type Render } from './budget.js';
+import { buildCefRender } from './cef/cef.js';
+import type { DiagnosticListener, FormatOptions, Formatter } from './formatter.js';
+import { buildRfc3164Envelope } from './rfc3164/rfc3164.js';
+import { buildRfc5424Envelope, buildRfc5424Render } from './rfc5424/rfc5424.js';
+import { buildSensageRender } from './sensage/sensage.js';
+
+/** The smaller of two optional caps. */
+export function effectiveCap(configured: number | undefined, perCall: number | undefined): number | undefined {
+  if (configured === undefined) return perCall;
+  if (perCall === undefined) return configured;
+  return Math.min(configured, perCall);
+}
+
+/** The record → line function for `opts`, without a budget. Throws SEG_ERR_CONFIG for an unknown name. */
+export function buildRender(opts: FormatOptions, onDiagnostic: DiagnosticListener): Render {
+  switch (opts.format) {
+    case 'cef':
+      return buildCefWithEnvelope(opts, onDiagnostic);
+    case 'rfc5424':
+      return buildRfc5424Render(opts, onDiagnostic);
+    case 'sensage':
+      return buildSensageRender(opts, onDiagnostic);
+    default:
+      throw new SegError('SEG_ERR_CONFIG', `unknown format "${String(opts.format)}" (expected cef, rfc5424 or sensage)`);
+  }
+}
+
+function buildCefWithEnvelope(opts: FormatOptions, onDiagnostic: DiagnosticListener): Render {
+  const cef = buildCefRender(opts, onDiagnostic);
+  switch (opts.envelope) {
+    case 'none':
+      return cef;
+    case 'rfc5424': {
+      const envelope = buildRfc5424Envelope(opts, onDiagnostic);
+      return (rec: CanonicalRecord) => envelope(rec, cef(rec));
+    }
+    case 'rfc3164': {
+      const envelope = buildRfc3164Envelope(opts, onDiagnostic);
+      return (rec: CanonicalRecord) => envelope(rec, cef(rec));
+    }
+    default:
+      throw new SegError('SEG_ERR_CONFIG', `unknown envelope "${String(opts.envelope)}" (expected none, rfc5424 or rfc3164)`);
+  }
+}
+
+export function buildFormatter(opts: FormatOptions, onDiagnostic: DiagnosticListener): Formatter {
+  // While the budget re-renders a shortened copy of a record, repairs already reported for
+  // the first rendering (a sanitised hostname, an invalid key) would be reported again;
+  // only the first rendering of each record reports. Rendering is synchronous, so one flag
+  // shared by the formatter is enough and costs no allocation per record.
+  let renders = 0;
+  const reportFirstRenderOnly: DiagnosticListener = (origin, d) => {
+    if (renders <= 1) onDiagnostic(origin, d);
+  };
+  const render = buildRender(opts, reportFirstRenderOnly);
+  const counted: Render = (rec) => {
+    renders++;
+    return render(rec);
+  };
+  const configured = opts.maxBytes;
+  return {
+    format(rec, maxBytes) {
+      renders = 0;
+      return renderWithinBudget(rec, counted, effectiveCap(configured, maxBytes), onDiagnostic);
+    },
+  };
+}
