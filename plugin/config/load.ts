@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { parsePriority } from '../catalog/priority.js';
 import { SegError } from '../core/errors.js';
 import { ENV_VARS, FLAGS, flagsForMode, type FlagSpec } from './flags.js';
 import { defaultConfig, defaultSink, type Config, type Mode } from './schema.js';
@@ -17,20 +18,8 @@ export interface LoadedConfig {
   help: boolean;
 }
 
-/** Syslog severity names (RFC 5424 table 2) accepted wherever a priority is given. */
-export const PRIORITY_NAMES: readonly string[] = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-const PRIORITY_ALIASES: Record<string, number> = { emergency: 0, critical: 2, error: 3, warn: 4, informational: 6 };
-
-/** Parses a syslog priority given as a name (`notice`, `alert`) or a number 0-7. */
-export function parsePriority(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 7 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const v = value.trim().toLowerCase();
-  if (/^[0-7]$/.test(v)) return Number(v);
-  const i = PRIORITY_NAMES.indexOf(v);
-  if (i >= 0) return i;
-  return PRIORITY_ALIASES[v];
-}
+// The priority parser lives with the catalog (normalize uses it too); re-exported for callers of this module.
+export { PRIORITY_NAMES, parsePriority } from '../catalog/priority.js';
 
 export function loadConfig(mode: Mode, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const specs = flagsForMode(mode);

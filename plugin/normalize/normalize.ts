@@ -1,0 +1,568 @@
+/**
+ * The normalize stage: one raw Segura JSON record (any accepted shape) in, one
+ * CanonicalRecord out. It unwraps shipper envelopes, routes every input name to a header
+ * field or a canonical key, finds the message type (explicit `type`, else the event id's
+ * link), derives name and severities, and lays the fields out in the chosen profile:
+ * documented keys in documented order with their fixed labels, then `rt`, then other CEF
+ * keys in input order, then unknown fields under valid custom keys. Every repair is
+ * reported through the diagnostic listener; a record that can never be formatted throws
+ * a permanent SegError. The tables are built once; a record costs a Map lookup per key.
+ */
+import { eventById, type SyslogEvent } from '../catalog/catalog.js';
+import { parsePriority, PRIORITY_NAMES } from '../catalog/priority.js';
+import { SegError } from '../core/errors.js';
+import type { CanonicalRecord, EventTime, Field, RawRecord } from '../core/record.js';
+import type { DiagnosticListener } from '../formats/formatter.js';
+import { unwrapEnvelopes, MAX_ENVELOPE_DEPTH } from './envelope.js';
+import { ExtraNamer } from './extras.js';
+import { eventIdText, headerText, parseSeverity, severityFromPriority } from './header.js';
+import {
+  buildKeyTable,
+  buildTypePlans,
+  H_EVENT_ID,
+  H_HOST,
+  H_NAME,
+  H_PRIORITY,
+  H_PROCID,
+  H_SEVERITY,
+  H_TIME,
+  H_TYPE,
+  H_VERSION,
+  HEADER_COUNT,
+  ROUTE_DROP,
+  routeSlot,
+  slugOf,
+  type KeyTable,
+  type TypePlan,
+} from './keys.js';
+import type { NormalizeOptions, Normalizer, ProfileName } from './normalizer.js';
+import { buildTargets, documentedTargets, EXTRA_MAX, KeySlots, PASS_THROUGH_MAX, type Target } from './profiles.js';
+import { parseTime } from './time.js';
+import { isPlainIPv6, truncateCodePoints, codePointLength, valueText } from './values.js';
+
+const SEVERITY_CHOICES = '0-10 or Unknown/Low/Medium/High/Very-High';
+
+/** Distinct unknown input names remembered by the case-fold memo (bounded: hostile input). */
+const FOLD_CACHE_LIMIT = 4096;
+
+/** The catalog tables, shared by every normalizer (they are never mutated after the build). */
+interface Shared {
+  readonly table: KeyTable;
+  readonly plans: ReadonlyMap<string, TypePlan>;
+  /** `slugOf(slug | title | doc heading)` → plan. */
+  readonly plansByLooseName: ReadonlyMap<string, TypePlan>;
+  readonly targets: Readonly<Record<ProfileName, readonly Target[]>>;
+  /** Per profile: the targets of each type's documented keys, in documented order. */
+  readonly docTargets: Readonly<Record<ProfileName, ReadonlyMap<TypePlan, readonly Target[]>>>;
+  readonly slots: KeySlots;
+  readonly rtSlot: number;
+}
+
+let shared: Shared | undefined;
+
+/** The shared tables (built on first use). Exported for the mapping documentation. */
+export function catalogTables(): Shared {
+  if (shared !== undefined) return shared;
+  const table = buildKeyTable();
+  const plans = buildTypePlans(table);
+  const plansByLooseName = new Map<string, TypePlan>();
+  for (const plan of plans.values()) {
+    for (const name of [plan.type.slug, plan.type.title, plan.type.docTitle]) plansByLooseName.set(slugOf(name), plan);
+  }
+  const slots = new KeySlots();
+  const targets = { segura: buildTargets(table, 'segura', slots), strict: buildTargets(table, 'strict', slots) };
+  const docTargets = (profile: ProfileName): Map<TypePlan, readonly Target[]> =>
+    new Map([...plans.values()].map((plan) => [plan, documentedTargets(plan, targets[profile], profile, slots)]));
+  const docs = { segura: docTargets('segura'), strict: docTargets('strict') };
+  shared = { table, plans, plansByLooseName, targets, docTargets: docs, slots, rtSlot: slots.of('rt') };
+  return shared;
+}
+
+export function buildNormalizer(opts: NormalizeOptions, onDiagnostic: DiagnosticListener): Normalizer {
+  return new RecordNormalizer(opts, onDiagnostic, catalogTables());
+}
+
+/** An input field not routed in the first pass: resolved once the message type is known. */
+interface Pending {
+  readonly inputKey: string;
+  /** The name after `aliases`. */
+  readonly name: string;
+  readonly value: unknown;
+  readonly index: number;
+}
+
+class RecordNormalizer implements Normalizer {
+  private readonly strict: boolean;
+  private readonly targets: readonly Target[];
+  private readonly docTargets: ReadonlyMap<TypePlan, readonly Target[]>;
+  private readonly aliases: ReadonlyMap<string, string> | undefined;
+  private readonly defaultSeverity: string;
+  private readonly namer: ExtraNamer;
+  private readonly typeKeyId: number;
+
+  // Per-record scratch, reused (normalize() is synchronous, so it is never shared).
+  private readonly values: Array<string | undefined>;
+  private readonly valueIndex: Int32Array;
+  private readonly valueSource: string[];
+  /** Key ids holding a value in this record, in input order; `touchedCount` of them are live. */
+  private readonly touched: Int32Array;
+  private touchedCount = 0;
+  private readonly headers: unknown[] = new Array<unknown>(HEADER_COUNT).fill(undefined);
+  private readonly headerSource: string[] = new Array<string>(HEADER_COUNT).fill('');
+  /** Fields left for the second pass; `pendingCount` of them are live. */
+  private readonly pending: Pending[] = [];
+  private pendingCount = 0;
+  /** Keys written in this record: table keys by slot stamp (== generation), others in `taken`. */
+  private readonly stamps: Uint32Array;
+  private generation = 0;
+  private readonly taken = new Set<string>();
+  /** Input name → case-folded key id or -1, for names the exact tables do not know. */
+  private readonly foldCache = new Map<string, number>();
+  private origin = '';
+  /** Set by applyTypePolicy when a value cannot stay under its key. */
+  private moveReason: string | undefined;
+
+  constructor(
+    private readonly opts: NormalizeOptions,
+    private readonly onDiagnostic: DiagnosticListener,
+    private readonly shared: Shared,
+  ) {
+    const { table } = shared;
+    this.strict = opts.profile === 'strict';
+    this.targets = shared.targets[opts.profile];
+    this.docTargets = shared.docTargets[opts.profile];
+    this.stamps = new Uint32Array(shared.slots.size);
+    const aliasEntries = Object.entries(opts.aliases);
+    for (const [from, to] of aliasEntries) this.checkAlias(from, to);
+    this.aliases = aliasEntries.length === 0 ? undefined : new Map(aliasEntries);
+    const severity = parseSeverity(opts.defaultSeverity);
+    if (severity === undefined) {
+      throw new SegError('SEG_ERR_CONFIG', `default severity "${opts.defaultSeverity}" is not ${SEVERITY_CHOICES}`);
+    }
+    this.defaultSeverity = severity;
+    if (!Number.isInteger(opts.defaultSyslogSeverity) || opts.defaultSyslogSeverity < 0 || opts.defaultSyslogSeverity > 7) {
+      throw new SegError('SEG_ERR_CONFIG', `default syslog severity ${opts.defaultSyslogSeverity} is not 0-7`);
+    }
+    this.namer = new ExtraNamer(opts.profile, table.reserved);
+    this.typeKeyId = table.byKey.get('type')!.id;
+    const n = table.infos.length;
+    this.values = new Array<string | undefined>(n).fill(undefined);
+    this.valueIndex = new Int32Array(n);
+    this.valueSource = new Array<string>(n).fill('');
+    this.touched = new Int32Array(n);
+  }
+
+  /** An alias must lead to a name some record could use: a header, a key, a label name. */
+  private checkAlias(from: string, to: string): void {
+    const { table, plans } = this.shared;
+    if (table.routes.has(to) || table.caseFold.has(to.toLowerCase())) return;
+    for (const plan of plans.values()) if (plan.inputs.has(to)) return;
+    throw new SegError('SEG_ERR_CONFIG', `alias ${from} → ${to}: "${to}" is not a header field, CEF key, Segura key or label name`);
+  }
+
+  normalize(raw: RawRecord): CanonicalRecord {
+    this.origin = raw.origin;
+    this.reset();
+    const unwrapped = unwrapEnvelopes(raw.data);
+    if (unwrapped.tooDeep) this.diag('envelope-depth', undefined, `more than ${MAX_ENVELOPE_DEPTH} nested envelopes; the rest is kept as fields`);
+    this.collect(unwrapped.data);
+
+    const typeInfo = this.resolveType();
+    let plan = typeInfo.plan;
+    let eventId = this.eventIdHeader();
+    let event: SyslogEvent | undefined = eventId === undefined ? undefined : eventById(eventId);
+    if (plan === undefined && !typeInfo.explicit && event?.messageType !== undefined) plan = this.shared.plans.get(event.messageType);
+    if (eventId === undefined && plan?.soleEvent !== undefined) {
+      event = plan.soleEvent;
+      eventId = event.id;
+    }
+    const priority = this.priorityHeader();
+    const severity = this.severity(priority ?? event?.syslogSeverity);
+    const time = this.timeHeader();
+
+    this.resolvePending(plan);
+    const fields = this.layOut(plan, time);
+    return {
+      origin: raw.origin,
+      eventId,
+      name: this.textHeader(H_NAME) ?? event?.name ?? plan?.type.title,
+      severity,
+      syslogSeverity: priority ?? event?.syslogSeverity ?? this.opts.defaultSyslogSeverity,
+      productVersion: this.textHeader(H_VERSION),
+      time,
+      host: this.textHeader(H_HOST),
+      procId: this.textHeader(H_PROCID),
+      messageType: plan?.type.slug,
+      fields,
+    };
+  }
+
+  private reset(): void {
+    const touched = this.touched;
+    for (let i = 0; i < this.touchedCount; i++) this.values[touched[i]!] = undefined;
+    this.touchedCount = 0;
+    const headers = this.headers;
+    for (let i = 0; i < HEADER_COUNT; i++) headers[i] = undefined;
+    this.pendingCount = 0;
+    if (this.taken.size > 0) this.taken.clear();
+    if (++this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  private isTaken(slot: number): boolean {
+    return this.stamps[slot] === this.generation;
+  }
+
+  private take(slot: number): void {
+    this.stamps[slot] = this.generation;
+  }
+
+  /** First pass: header fields and every name the global tables know; the rest waits. */
+  private collect(data: Record<string, unknown>): void {
+    const routes = this.shared.table.routes;
+    let index = 0;
+    for (const inputKey in data) {
+      const i = index++;
+      // Fluent Bit's json_date_key: a leading `date` is the shipper's read time, never the event's.
+      if (i === 0 && inputKey === 'date') continue;
+      const value = data[inputKey];
+      const name = this.aliases === undefined ? inputKey : (this.aliases.get(inputKey) ?? inputKey);
+      const route = routes.get(name);
+      if (route === undefined) this.pending[this.pendingCount++] = { inputKey, name, value, index: i };
+      else if (route >= 0) this.storeField(route, value, i, inputKey);
+      else if (route !== ROUTE_DROP) this.storeHeader(routeSlot(route), value, i, inputKey);
+    }
+  }
+
+  private storeHeader(slot: number, value: unknown, index: number, inputKey: string): void {
+    if (value === null || value === undefined || value === '') return;
+    // A number under `type` is CEF's own `type` key (0 base … 3 action), not a message type slug.
+    if (slot === H_TYPE && typeof value === 'number') {
+      this.storeField(this.typeKeyId, value, index, inputKey);
+      return;
+    }
+    if (this.headers[slot] !== undefined) {
+      this.diag('duplicate-header', inputKey, `${inputKey} ignored: ${this.headerSource[slot]} came first`);
+      return;
+    }
+    this.headers[slot] = value;
+    this.headerSource[slot] = inputKey;
+  }
+
+  /** Stores a field value; of two inputs for one key, the one earlier in the record wins. */
+  private storeField(id: number, value: unknown, index: number, inputKey: string): void {
+    const text = valueText(value);
+    if (text === undefined) return;
+    const previous = this.values[id];
+    if (previous === undefined) {
+      this.values[id] = text;
+      this.valueIndex[id] = index;
+      this.valueSource[id] = inputKey;
+      this.touched[this.touchedCount++] = id;
+      return;
+    }
+    const key = this.shared.table.infos[id]!.key;
+    if (index > this.valueIndex[id]!) {
+      this.diag('duplicate-key', key, `${inputKey} ignored: ${this.valueSource[id]} came first and also means ${key}`);
+      return;
+    }
+    this.diag('duplicate-key', key, `${this.valueSource[id]} ignored: ${inputKey} came first and also means ${key}`);
+    this.values[id] = text;
+    this.valueIndex[id] = index;
+    this.valueSource[id] = inputKey;
+  }
+
+  private resolveType(): { plan: TypePlan | undefined; explicit: boolean } {
+    const value = this.headers[H_TYPE];
+    if (value === undefined) return { plan: undefined, explicit: false };
+    if (typeof value !== 'string') {
+      this.diag('invalid-header', this.headerSource[H_TYPE], `${this.headerSource[H_TYPE]}: a message type must be a slug such as password-request`);
+      return { plan: undefined, explicit: true };
+    }
+    const plan = this.shared.plans.get(value) ?? this.shared.plansByLooseName.get(slugOf(value));
+    if (plan === undefined) this.diag('unknown-type', this.headerSource[H_TYPE], `unknown message type "${clip(value)}"; fields kept in input order`);
+    return { plan, explicit: true };
+  }
+
+  private eventIdHeader(): string | undefined {
+    const value = this.headers[H_EVENT_ID];
+    if (value === undefined) return undefined;
+    const id = eventIdText(value);
+    if (id === undefined) this.diag('invalid-header', this.headerSource[H_EVENT_ID], `${this.headerSource[H_EVENT_ID]}: an event id must be text or a number`);
+    return id;
+  }
+
+  private priorityHeader(): number | undefined {
+    const value = this.headers[H_PRIORITY];
+    if (value === undefined) return undefined;
+    const p = parsePriority(value);
+    if (p === undefined) {
+      this.diag('invalid-priority', this.headerSource[H_PRIORITY], `priority ${show(value)} is not a syslog severity (${PRIORITY_NAMES.join('/')} or 0-7); ignored`);
+    }
+    return p;
+  }
+
+  /** The record's severity, else 10 − syslog severity, else the configured default. */
+  private severity(syslogSeverity: number | undefined): string {
+    const value = this.headers[H_SEVERITY];
+    if (value !== undefined) {
+      const severity = parseSeverity(value);
+      if (severity !== undefined) return severity;
+      const field = this.headerSource[H_SEVERITY]!;
+      throw new SegError('SEG_ERR_FIELD', `${this.origin}: ${field} ${show(value)} is not ${SEVERITY_CHOICES}`, {
+        field,
+        permanent: true,
+      });
+    }
+    return syslogSeverity === undefined ? this.defaultSeverity : severityFromPriority(syslogSeverity);
+  }
+
+  private timeHeader(): EventTime | undefined {
+    const value = this.headers[H_TIME];
+    if (value === undefined) return undefined;
+    const field = this.headerSource[H_TIME];
+    const parsed = parseTime(value);
+    if (!parsed.ok) {
+      this.diag('invalid-time', field, `${field}: ${parsed.reason}; the record has no event time`);
+      return undefined;
+    }
+    if (parsed.assumedUtc) this.diag('time-no-offset', field, `${field} has no UTC offset; read as UTC`);
+    return parsed.time;
+  }
+
+  private textHeader(slot: number): string | undefined {
+    const value = this.headers[slot];
+    if (value === undefined) return undefined;
+    const text = headerText(value);
+    if (text === undefined) this.diag('invalid-header', this.headerSource[slot], `${this.headerSource[slot]} must be text or a number; ignored`);
+    return text;
+  }
+
+  /** Second pass: names of this type's labelled fields, doc spellings, then names up to case. */
+  private resolvePending(plan: TypePlan | undefined): void {
+    const pending = this.pending;
+    const count = this.pendingCount;
+    if (count === 0) return;
+    const caseFold = this.shared.table.caseFold;
+    let kept = 0;
+    let resolved = false;
+    for (let i = 0; i < count; i++) {
+      const p = pending[i]!;
+      let id = plan?.inputs.get(p.name);
+      if (id === undefined) {
+        id = this.foldedId(p.name, caseFold);
+        if (id !== undefined) {
+          const key = this.shared.table.infos[id]!.key;
+          this.diag('key-case', key, `${p.inputKey} read as ${key} (CEF keys are case-sensitive)`);
+        }
+      }
+      if (id === undefined) {
+        pending[kept++] = p;
+        continue;
+      }
+      this.storeField(id, p.value, p.index, p.inputKey);
+      resolved = true;
+    }
+    this.pendingCount = kept;
+    if (resolved) this.sortTouchedByInput();
+  }
+
+  /** Key id of a name that matches a key only up to case, or undefined (memoised per name). */
+  private foldedId(name: string, caseFold: ReadonlyMap<string, number>): number | undefined {
+    let id = this.foldCache.get(name);
+    if (id === undefined) {
+      id = caseFold.get(name.toLowerCase()) ?? -1;
+      if (this.foldCache.size < FOLD_CACHE_LIMIT) this.foldCache.set(name, id);
+    }
+    return id < 0 ? undefined : id;
+  }
+
+  /** Insertion sort of the touched ids by input position (they are nearly sorted already). */
+  private sortTouchedByInput(): void {
+    const touched = this.touched;
+    const index = this.valueIndex;
+    for (let i = 1; i < this.touchedCount; i++) {
+      const id = touched[i]!;
+      const at = index[id]!;
+      let j = i - 1;
+      while (j >= 0 && index[touched[j]!]! > at) {
+        touched[j + 1] = touched[j]!;
+        j--;
+      }
+      touched[j + 1] = id;
+    }
+  }
+
+  /** Documented keys (documented order), `rt`, other known keys (input order), unknown fields. */
+  private layOut(plan: TypePlan | undefined, time: EventTime | undefined): Field[] {
+    const fields: Field[] = [];
+    const infos = this.shared.table.infos;
+    if (plan !== undefined) {
+      const targets = this.docTargets.get(plan)!;
+      const documented = plan.documented;
+      for (let i = 0; i < documented.length; i++) {
+        const id = documented[i]!;
+        const value = this.values[id];
+        if (value !== undefined) this.emit(fields, id, value, targets[i]!, plan);
+      }
+    }
+    if (time !== undefined) {
+      fields.push({ key: 'rt', value: String(time.epochMs), shrinkRank: undefined });
+      this.take(this.shared.rtSlot);
+    }
+    const touched = this.touched;
+    for (let i = 0; i < this.touchedCount; i++) {
+      const id = touched[i]!;
+      if (plan !== undefined && plan.isDocumented[id] === 1) continue;
+      // Labels are written with their values; a label without a value is omitted with it.
+      if (infos[id]!.labelOf >= 0) continue;
+      this.emit(fields, id, this.values[id]!, this.targets[id]!, plan);
+    }
+    this.layOutUnknown(fields);
+    return fields;
+  }
+
+  private emit(fields: Field[], id: number, given: string, t: Target, plan: TypePlan | undefined): void {
+    let key = t.key;
+    let keySlot = t.keySlot;
+    let value = given;
+    let labelKey = t.labelKey;
+    let labelSlot = t.labelSlot;
+    let label: string | undefined;
+    let labelMax = t.labelMaxLength;
+    let maxLength = t.maxLength;
+    let shrinkRank = t.shrinkRank;
+    const ipv6 = t.ipv6;
+    if (ipv6 !== undefined && isPlainIPv6(value) && !this.isTaken(ipv6.keySlot)) {
+      key = ipv6.key;
+      keySlot = ipv6.keySlot;
+      labelKey = ipv6.labelKey;
+      labelSlot = ipv6.labelSlot;
+      label = ipv6.label;
+      labelMax = PASS_THROUGH_MAX;
+      maxLength = undefined;
+    } else {
+      value = this.applyTypePolicy(t, value);
+      if (this.moveReason !== undefined) {
+        key = this.namer.free(t.moveKey, this.taken);
+        keySlot = -1;
+        this.diag('moved', t.key, `${t.key}: ${this.moveReason}; written as ${key}`);
+        labelKey = undefined;
+        maxLength = PASS_THROUGH_MAX;
+        shrinkRank = 1;
+      }
+    }
+    if (labelKey !== undefined) {
+      label ??= this.labelFor(id, t, plan);
+      if (label !== undefined && !this.isTaken(labelSlot)) {
+        fields.push({ key: labelKey, value: this.cap(label, labelMax, labelKey), shrinkRank: undefined });
+        this.take(labelSlot);
+      }
+    }
+    fields.push({ key, value: maxLength === undefined ? value : this.cap(value, maxLength, key), shrinkRank });
+    if (keySlot >= 0) this.take(keySlot);
+    else this.taken.add(key);
+  }
+
+  /**
+   * Applies the profile's type policy and returns the value to write (converted when the
+   * key has a canonical form). Sets `moveReason` when the value cannot stay under its key.
+   */
+  private applyTypePolicy(t: Target, value: string): string {
+    this.moveReason = undefined;
+    if (this.strict) {
+      if (t.refuse) {
+        this.moveReason = 'a consumer-only CEF key (ArcSight sets it, producers must not)';
+        return value;
+      }
+      if (t.check !== undefined) {
+        const checked = t.check(value);
+        if (checked === undefined) {
+          this.moveReason = `"${clip(value)}" is not a valid value for this key`;
+          return value;
+        }
+        value = checked;
+      }
+    } else if (t.soft !== undefined) {
+      value = t.soft(value) ?? value;
+    }
+    if (this.isTaken(t.keySlot)) this.moveReason = `${t.key} is already written`;
+    return value;
+  }
+
+  /** The record's label, else the type's fixed label, else the profile's; strict never leaves a slot unlabelled. */
+  private labelFor(id: number, t: Target, plan: TypePlan | undefined): string | undefined {
+    const info = this.shared.table.infos[id]!;
+    const given = info.labelId >= 0 ? this.values[info.labelId] : undefined;
+    const fixed = plan?.fixedLabels.get(id) ?? t.fixedLabel;
+    if (given !== undefined) {
+      if (fixed !== undefined && given !== fixed) {
+        this.diag('label-differs', t.labelKey, `${info.key} labelled "${clip(given)}" by the record; the documented label is "${fixed}"`);
+      }
+      return given;
+    }
+    if (fixed !== undefined || !this.strict) return fixed;
+    this.diag('label-missing', t.labelKey, `${info.key} has no label; labelled "${info.key}"`);
+    return info.key;
+  }
+
+  /** Unknown fields in input order under valid custom keys, or dropped (and counted) with dropUnknown. */
+  private layOutUnknown(fields: Field[]): void {
+    const pending = this.pending;
+    let dropped: string[] | undefined;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const p = pending[i]!;
+      const value = valueText(p.value);
+      if (value === undefined) continue;
+      if (this.opts.dropUnknown) {
+        (dropped ??= []).push(p.inputKey);
+        continue;
+      }
+      const base = this.namer.base(p.inputKey);
+      const key = this.namer.unique(base.name, this.taken);
+      if (key !== base.name) {
+        this.diag('key-renamed', key, `${clip(p.inputKey)} written as ${key} (${base.name} is already used in this record: counter added)`);
+      } else if (base.report !== undefined) {
+        this.diag('key-renamed', key, base.report);
+      }
+      fields.push({ key, value: this.cap(value, EXTRA_MAX, key), shrinkRank: 1 });
+      this.taken.add(key);
+    }
+    if (dropped !== undefined) {
+      const shown = dropped.slice(0, 5).map(clip).join(', ');
+      const more = dropped.length > 5 ? `, … (${dropped.length - 5} more)` : '';
+      this.diag('unknown-dropped', undefined, `dropped ${dropped.length} unknown field(s): ${shown}${more}`);
+    }
+  }
+
+  /** Cuts a value to `max` code points (cef.md §4.6), with a diagnostic. */
+  private cap(value: string, max: number, key: string): string {
+    if (value.length <= max) return value;
+    const cut = truncateCodePoints(value, max);
+    if (cut.length !== value.length) {
+      this.diag('truncated', key, `${key} cut from ${codePointLength(value)} to ${max} code points (CEF maximum)`);
+    }
+    return cut;
+  }
+
+  private diag(code: string, field: string | undefined, message: string): void {
+    this.onDiagnostic(this.origin, { code, ...(field === undefined ? {} : { field }), message: `${this.origin}: ${message}` });
+  }
+}
+
+/** A value as it appeared, for a message: JSON text when it has one, else its String(). */
+function show(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  return clip(text ?? String(value));
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
