@@ -39,7 +39,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(renderModeHelp(mode));
     return 0;
   }
-  return RUNNERS[mode](loaded.config, loaded.positionals);
+  try {
+    return await RUNNERS[mode](loaded.config, loaded.positionals);
+  } catch (e) {
+    // Problems only found while building the pipeline (an alias to an unknown key, an
+    // unreadable TLS file) are configuration errors too: same exit code, no stack trace.
+    if (e instanceof SegError && e.code === 'SEG_ERR_CONFIG') {
+      process.stderr.write(`segura-siem ${mode}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 declare const __VERSION__: string | undefined;
