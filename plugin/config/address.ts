@@ -10,8 +10,11 @@ export function parseListenAddress(text: string): ListenAddress | string {
     const path = text.slice('unix://'.length);
     return path.startsWith('/') ? { kind: 'unix', path } : `"${text}": a unix socket path must be absolute`;
   }
-  const hp = parseHostPort(text);
-  return typeof hp === 'string' ? `"${text}": ${hp}` : { kind: 'tcp', ...hp };
+  // Port 0 asks the OS for a free port (tests, benches); servers report the port they bound.
+  const ephemeral = /^(.+):0$/.exec(text);
+  const hp = parseHostPort(ephemeral === null ? text : `${ephemeral[1]}:1`);
+  if (typeof hp === 'string') return `"${text}": ${hp}`;
+  return { kind: 'tcp', host: hp.host, port: ephemeral === null ? hp.port : 0 };
 }
 
 /** True for unix sockets and addresses only this machine can reach. */
