@@ -1,7 +1,7 @@
 // Bundles the CLI into one file that runs with plain `node` (dist/segura-siem.js).
 // Dependencies are bundled too, so the container image needs no node_modules.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, cpSync } from 'node:fs';
+import { chmodSync, mkdirSync, cpSync, writeFileSync } from 'node:fs';
 
 mkdirSync('dist', { recursive: true });
 await build({
@@ -17,5 +17,9 @@ await build({
   logLevel: 'warning',
 });
 chmodSync('dist/segura-siem.js', 0o755);
-// The gRPC services load their .proto files at run time; ship them beside the bundle.
+// The repository is an ES module package; the bundle is CommonJS (what grpc-js and
+// protobufjs expect), so dist/ declares its own module type.
+writeFileSync('dist/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+// The .proto contracts are embedded in the bundle; a copy ships beside it for people who
+// generate their own clients.
 cpSync('proto', 'dist/proto', { recursive: true });
