@@ -1,26 +1,53 @@
 /**
- * Renders the generated sections of docs/mapping.md from the catalog and the normalizer's
- * own profile tables, so the documentation cannot drift from what the code writes. Each
- * section sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; the prose
- * around them is written by hand. Run `node scripts/gen-mapping-doc.mjs` after changing
- * the catalog; test/normalize/mapping-doc.test.ts fails when the file is stale.
+ * Renders the generated sections of README.md and docs/mapping.md from the catalog, the
+ * normalizer's own profile tables and the flag table, so the documentation cannot drift
+ * from what the code does. Each section sits between `<!-- generated:NAME -->` and
+ * `<!-- /generated:NAME -->`; the prose around them is written by hand. Run
+ * `npm run docs` after changing the catalog or a flag; test/normalize/mapping-doc.test.ts
+ * fails when a file is stale.
  */
 import { DICTIONARY, MESSAGE_TYPES, SEGURA_KEYS, SUID_CODES, SYSLOG_EVENTS } from '../plugin/catalog/catalog.js';
 import { severityFromPriority } from '../plugin/normalize/header.js';
 import { catalogTables } from '../plugin/normalize/normalize.js';
 import { mappingRows } from '../plugin/normalize/profiles.js';
+import { ENV_VARS, flagsForMode } from '../plugin/config/flags.js';
+import type { Mode } from '../plugin/config/schema.js';
 
-/** Section name → markdown body. */
-export function renderSections(): Record<string, string> {
+/** File → (section name → markdown body). */
+export function renderDocs(): Record<string, Record<string, string>> {
   return {
-    links: renderLinks(),
-    suid: renderSuid(),
-    severity: renderSeverity(),
-    'segura-keys': renderSeguraKeys(),
-    types: renderTypes(),
-    events: renderEvents(),
-    dictionary: renderDictionary(),
+    'docs/mapping.md': {
+      links: renderLinks(),
+      suid: renderSuid(),
+      severity: renderSeverity(),
+      'segura-keys': renderSeguraKeys(),
+      events: renderEvents(),
+      dictionary: renderDictionary(),
+    },
+    'README.md': {
+      types: renderTypes(),
+      'flags-stdio': renderFlags('stdio'),
+      'flags-follow': renderFlags('follow', 'stdio'),
+      'flags-serve': renderFlags('serve', 'stdio'),
+      env: renderEnv(),
+    },
   };
+}
+
+/** The flags of `mode`, leaving out those already listed for `after`'s table. */
+function renderFlags(mode: Mode, after?: Mode): string {
+  const shown = new Set(after === undefined ? [] : flagsForMode(after).map((f) => f.name));
+  const rows = flagsForMode(mode)
+    .filter((f) => !shown.has(f.name))
+    .map((f) => {
+      const arg = f.type === 'bool' ? '' : f.type === 'enum' ? ` ${f.values!.join('\\|')}` : f.type === 'int' ? ' N' : f.type === 'list' ? ' A,B' : ' VALUE';
+      return [`\`--${f.name}${arg}\``, f.help + (f.multiple ? '; repeatable' : ''), f.defaultText ?? '', f.path === '-' ? '' : code(f.path)];
+    });
+  return table(['flag', 'what it does', 'default', 'config file path'], rows);
+}
+
+function renderEnv(): string {
+  return table(['variable', 'what it holds', 'config path'], ENV_VARS.map((v) => [code(v.name), v.help, code(v.path)]));
 }
 
 /** Replaces every generated section of `markdown`; throws when a section marker is missing. */
@@ -31,7 +58,7 @@ export function applySections(markdown: string, sections: Record<string, string>
     const close = `<!-- /generated:${name} -->`;
     const start = out.indexOf(open);
     const end = out.indexOf(close);
-    if (start < 0 || end < start) throw new Error(`docs/mapping.md: missing ${open} … ${close}`);
+    if (start < 0 || end < start) throw new Error(`missing ${open} … ${close}`);
     out = `${out.slice(0, start + open.length)}\n${body.trimEnd()}\n${out.slice(end)}`;
   }
   return out;

@@ -92,6 +92,8 @@ function checkFollow(config: Config, positionals: readonly string[], problems: s
 function checkServe(config: Config, problems: string[]): void {
   const s = config.serve;
   if (s.grpc === undefined && s.forward === undefined) problems.push('serve: give --grpc ADDR and/or --forward ADDR');
+  // The health service is part of the gRPC server; without it --health would listen on nothing.
+  if (s.health !== undefined && s.grpc === undefined) problems.push('serve.health: needs --grpc (health is served by the gRPC server)');
   for (const key of ['cert', 'key', 'clientCa'] as const) {
     const file = s.tls[key];
     if (file !== undefined && !existsSync(file)) problems.push(`serve.tls.${key}: file not found: ${file}`);

@@ -1,5 +1,5 @@
 /**
- * Every segura-siem command line in config-examples/ (and in docs/operations.md) is checked
+ * Every segura-siem command line in config-examples/ (and in README.md) is checked
  * against the real flag table by running the real configuration loader on it, and every
  * segura-siem configuration file among the examples (including ones embedded in a ConfigMap)
  * loads. A renamed flag, a removed config key or an invalid value breaks this test.
@@ -82,14 +82,14 @@ describe('segura-siem command lines in the examples', () => {
     expect(problemsOf(c.argv[0] as Mode, argv)).toBe('');
   });
 
-  it('checks the command lines of docs/operations.md too', () => {
-    const doc = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+  it('checks the command lines of README.md too', () => {
+    const doc = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const found = markdownCommands(doc);
     expect(found.length).toBeGreaterThan(3);
-    const fake: ExampleFile = { path: 'docs/operations.md', abs: join(ROOT, 'docs/operations.md'), kind: 'markdown', text: doc };
+    const fake: ExampleFile = { path: 'README.md', abs: join(ROOT, 'README.md'), kind: 'markdown', text: doc };
     for (const c of found) {
-      expect(isMode(c.argv[0]), `docs/operations.md:${c.line}`).toBe(true);
-      expect(problemsOf(c.argv[0] as Mode, withResolvedConfig(c.argv.slice(1), fake, files)), `docs/operations.md:${c.line}`).toBe('');
+      expect(isMode(c.argv[0]), `README.md:${c.line}`).toBe(true);
+      expect(problemsOf(c.argv[0] as Mode, withResolvedConfig(c.argv.slice(1), fake, files)), `README.md:${c.line}`).toBe('');
     }
   });
 });

@@ -155,7 +155,7 @@ describe('Dockerfile', () => {
     }
     expect(labels).toContain(`org.opencontainers.image.licenses="${pkg.license}"`);
     expect(instructions.some((i) => i.op === 'HEALTHCHECK')).toBe(false);
-    const ops = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+    const ops = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(ops).toMatch(/HEALTHCHECK/);
     expect(ops).toMatch(/grpc:\s*\n?\s*port: 50052/);
   });

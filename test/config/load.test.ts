@@ -83,6 +83,7 @@ describe('configuration', () => {
     expect(problems('serve', ['--grpc', '127.0.0.1:50051'])).toBe('');
     expect(problems('serve', ['--forward', 'unix:///tmp/seg.sock'])).toBe('');
     expect(problems('serve', [])).toContain('give --grpc ADDR and/or --forward ADDR');
+    expect(problems('serve', ['--forward', '127.0.0.1:24280', '--health', '0.0.0.0:50052'])).toContain('serve.health: needs --grpc');
   });
 
   it('parses syslog priorities by name or number', () => {
