@@ -43,6 +43,13 @@ export interface Sink {
    * SEG_ERR_SINK_CLOSED means the sink is shutting down.
    */
   deliver(batch: readonly OutLine[]): Promise<void>;
+  /**
+   * Optional, for sinks that write lines as bytes unchanged (stdout): delivers a batch already
+   * encoded as UTF-8, `lines` lines each ending in LF, with deliver()'s semantics. Saves
+   * building a string per line when the formatter can write bytes (Formatter.formatInto).
+   * The caller may reuse `bytes` once the promise settles: the sink must not keep them.
+   */
+  deliverEncoded?(bytes: Buffer, lines: number): Promise<void>;
   /** Stops accepting, drains what is queued within `deadlineMs`, then releases resources. */
   close(deadlineMs: number): Promise<CloseReport>;
   stats(): SinkStats;

@@ -4,6 +4,7 @@
  * terminator; it knows nothing of transports or framing.
  */
 import type { CanonicalRecord, Diagnostic } from '../core/record.js';
+import type { LineBuffer } from './line-buffer.js';
 
 export type FormatName = 'cef' | 'rfc5424' | 'sensage';
 export type EnvelopeName = 'none' | 'rfc5424' | 'rfc3164';
@@ -66,6 +67,13 @@ export interface Formatter {
    * shrinkable value emptied.
    */
   format(rec: CanonicalRecord, maxBytes?: number): string;
+  /**
+   * Optional byte fast path (CEF without envelope and without a configured byte budget):
+   * writes exactly the UTF-8 of `format(rec)` followed by LF into `out` and returns true, or
+   * returns false, having written and reported nothing, when the record needs format().
+   * Callers with a byte cap of their own (`maxBytes`) must use format().
+   */
+  formatInto?(rec: CanonicalRecord, out: LineBuffer): boolean;
 }
 
 export type FormatterFactory = (opts: FormatOptions, onDiagnostic: DiagnosticListener) => Formatter;

@@ -8,12 +8,14 @@
  * - `sensage`: this project's TAB-separated layout. `--envelope` is ignored.
  * - Budget: min(`--max-bytes`, the caller's cap, e.g. a UDP sink's datagram size), applied by
  *   budget.ts: free text is shortened (msg first, then the longest), never the header.
+ * - Bare CEF without `--max-bytes` also offers `formatInto`, the byte fast path (cef.ts).
  */
 import { SegError } from '../core/errors.js';
 import type { CanonicalRecord } from '../core/record.js';
 import { renderWithinBudget, type Render } from './budget.js';
-import { buildCefRender } from './cef/cef.js';
+import { buildCef } from './cef/cef.js';
 import type { DiagnosticListener, FormatOptions, Formatter } from './formatter.js';
+import type { LineBuffer } from './line-buffer.js';
 import { buildRfc3164Envelope } from './rfc3164/rfc3164.js';
 import { buildRfc5424Envelope, buildRfc5424Render } from './rfc5424/rfc5424.js';
 import { buildSensageRender } from './sensage/sensage.js';
@@ -40,7 +42,7 @@ export function buildRender(opts: FormatOptions, onDiagnostic: DiagnosticListene
 }
 
 function buildCefWithEnvelope(opts: FormatOptions, onDiagnostic: DiagnosticListener): Render {
-  const cef = buildCefRender(opts, onDiagnostic);
+  const cef = buildCef(opts, onDiagnostic).render;
   switch (opts.envelope) {
     case 'none':
       return cef;
@@ -66,16 +68,32 @@ export function buildFormatter(opts: FormatOptions, onDiagnostic: DiagnosticList
   const reportFirstRenderOnly: DiagnosticListener = (origin, d) => {
     if (renders <= 1) onDiagnostic(origin, d);
   };
-  const render = buildRender(opts, reportFirstRenderOnly);
+  let render: Render;
+  // The byte fast path: bare CEF without a configured budget (a budget needs the rendered length).
+  let writeInto: ((rec: CanonicalRecord, out: LineBuffer) => boolean) | undefined;
+  if (opts.format === 'cef' && opts.envelope === 'none') {
+    const cef = buildCef(opts, reportFirstRenderOnly);
+    render = cef.render;
+    if (opts.maxBytes === undefined) writeInto = cef.writeInto;
+  } else {
+    render = buildRender(opts, reportFirstRenderOnly);
+  }
   const counted: Render = (rec) => {
     renders++;
     return render(rec);
   };
   const configured = opts.maxBytes;
+  const format = (rec: CanonicalRecord, maxBytes?: number): string => {
+    renders = 0;
+    return renderWithinBudget(rec, counted, effectiveCap(configured, maxBytes), onDiagnostic);
+  };
+  if (writeInto === undefined) return { format };
+  const into = writeInto;
   return {
-    format(rec, maxBytes) {
-      renders = 0;
-      return renderWithinBudget(rec, counted, effectiveCap(configured, maxBytes), onDiagnostic);
+    format,
+    formatInto(rec, out) {
+      renders = 1;
+      return into(rec, out);
     },
   };
 }

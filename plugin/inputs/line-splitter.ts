@@ -2,8 +2,19 @@
  * Splits a byte stream into LF-terminated lines for the line-based inputs, with the two
  * limits that keep memory bounded: a line over `maxLineBytes` is reported (with its line
  * number) and skipped up to its LF without being buffered, and bytes that are not UTF-8
- * are reported per line. A clean chunk is decoded in one call (the fast path).
+ * are reported per line.
+ *
+ * Two ways to use it: `push(chunk)` returns all the lines a chunk finished; `feed(chunk)`
+ * followed by `next()` (or `nextLine()`, which allocates no item) until it answers undefined
+ * hands them out one at a time, so a caller can format and deliver a large chunk in small
+ * batches without ever holding all its lines (young objects die young: cheap garbage
+ * collection). A chunk is validated in one call
+ * (simdutf's `isUtf8`) and then decoded line by line, each line its own small string
+ * (one-byte when it is ASCII, which JSON.parse reads faster). A UTF-8 byte order mark at
+ * the start of a line is dropped (Windows editors write one at the start of a file; JSON
+ * does not allow it).
  */
+import { isUtf8 } from 'node:buffer';
 import { SegError } from '../core/errors.js';
 
 export type LineItem =
@@ -11,7 +22,7 @@ export type LineItem =
   | { readonly line: number; readonly error: SegError };
 
 const LF = 0x0a;
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+const BOM = 0xfeff;
 
 export class LineSplitter {
   private pending: Buffer[] = [];
@@ -19,6 +30,15 @@ export class LineSplitter {
   /** Bytes of the current over-long line seen so far (0 when not discarding). */
   private discarding = 0;
   private lineNo = 0;
+
+  // The chunk being handed out by next(): its complete lines lie in [pos, lastLf].
+  private chunk: Buffer | undefined;
+  private pos = 0;
+  private lastLf = -1;
+  /** True when the chunk's complete lines are all valid UTF-8 (the common case). */
+  private chunkIsUtf8 = true;
+  /** A line finished by feed() (the held start of the chunk's first line), handed out first. */
+  private first: string | SegError | undefined;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -32,31 +52,89 @@ export class LineSplitter {
 
   /** Feeds one chunk; returns the complete lines (and per-line errors) it finished. */
   push(chunk: Buffer): LineItem[] {
-    const items: LineItem[] = [];
+    this.feed(chunk);
+    return this.drain();
+  }
+
+  /** At end of input: a last line without LF still counts as a line. */
+  end(): LineItem[] {
+    this.feedEnd();
+    return this.drain();
+  }
+
+  /**
+   * Starts handing out the lines `chunk` finishes; take them with next() until it answers
+   * undefined, before the next feed. `chunk` must not change until then (a partial last
+   * line is copied at once).
+   */
+  feed(chunk: Buffer): void {
+    this.chunk = undefined;
     let start = 0;
     if (this.pendingBytes > 0 || this.discarding > 0) {
       const lf = chunk.indexOf(LF);
       if (lf < 0) {
         this.hold(chunk);
-        return items;
+        return;
       }
       this.hold(chunk.subarray(0, lf));
-      this.finishHeld(items);
+      this.first = this.finishHeld();
       start = lf + 1;
     }
     const lastLf = chunk.lastIndexOf(LF);
     if (lastLf >= start) {
-      this.splitComplete(chunk.subarray(start, lastLf), items);
+      this.chunk = chunk;
+      this.pos = start;
+      this.lastLf = lastLf;
+      this.chunkIsUtf8 = isUtf8(chunk.subarray(start, lastLf));
       start = lastLf + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
-    return items;
   }
 
-  /** At end of input: a last line without LF still counts as a line. */
-  end(): LineItem[] {
+  /** At end of input: makes a held last line (no LF) the next line handed out. */
+  feedEnd(): void {
+    this.chunk = undefined;
+    if (this.pendingBytes > 0 || this.discarding > 0) this.first = this.finishHeld();
+  }
+
+  /** The next line (or per-line error) of the fed chunk; undefined when it has no more. */
+  next(): LineItem | undefined {
+    const got = this.nextLine();
+    if (got === undefined) return undefined;
+    const line = this.lineNo;
+    return typeof got === 'string' ? { line, text: got } : { line, error: got };
+  }
+
+  /**
+   * Like next(), without an item: the line's text, or its error; its number is `linesSeen`
+   * until the next call.
+   */
+  nextLine(): string | SegError | undefined {
+    const first = this.first;
+    if (first !== undefined) {
+      this.first = undefined;
+      return first;
+    }
+    const chunk = this.chunk;
+    if (chunk === undefined) return undefined;
+    const max = this.maxLineBytes;
+    while (this.pos <= this.lastLf) {
+      const from = this.pos;
+      const lf = chunk.indexOf(LF, from);
+      this.pos = lf + 1;
+      const line = ++this.lineNo;
+      const bytes = lf - from;
+      if (bytes > max) return this.tooLong(line, bytes);
+      const got = this.chunkIsUtf8 ? textOf(chunk.toString('utf8', from, lf)) : this.decodeOne(chunk.subarray(from, lf), line);
+      if (got !== undefined) return got;
+    }
+    this.chunk = undefined;
+    return undefined;
+  }
+
+  private drain(): LineItem[] {
     const items: LineItem[] = [];
-    if (this.pendingBytes > 0 || this.discarding > 0) this.finishHeld(items);
+    for (let item = this.next(); item !== undefined; item = this.next()) items.push(item);
     return items;
   }
 
@@ -78,69 +156,33 @@ export class LineSplitter {
     this.pendingBytes += bytes.length;
   }
 
-  private finishHeld(items: LineItem[]): void {
+  private finishHeld(): string | SegError | undefined {
     const line = ++this.lineNo;
     if (this.discarding > 0) {
-      items.push({ line, error: this.tooLong(line, this.discarding) });
+      const error = this.tooLong(line, this.discarding);
       this.discarding = 0;
-      return;
+      return error;
     }
     const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    this.decodeOne(bytes, line, items);
+    return this.decodeOne(bytes, line);
   }
 
-  /** `body` holds whole lines separated by LF (no final LF). */
-  private splitComplete(body: Buffer, items: LineItem[]): void {
-    let text: string;
-    try {
-      text = fatalDecoder.decode(body);
-    } catch {
-      this.splitSlow(body, items);
-      return;
-    }
-    const max = this.maxLineBytes;
-    for (const raw of text.split('\n')) {
-      const line = ++this.lineNo;
-      // UTF-16 length is a lower bound of the UTF-8 length and a third of its upper bound.
-      if (raw.length > max || (raw.length * 3 > max && Buffer.byteLength(raw) > max)) {
-        items.push({ line, error: this.tooLong(line, Buffer.byteLength(raw)) });
-      } else if (!isBlank(raw)) {
-        items.push({ line, text: raw });
-      }
-    }
-  }
-
-  /** Some line in `body` is not UTF-8: decode line by line to say which. */
-  private splitSlow(body: Buffer, items: LineItem[]): void {
-    let from = 0;
-    for (;;) {
-      const lf = body.indexOf(LF, from);
-      const end = lf < 0 ? body.length : lf;
-      const line = ++this.lineNo;
-      const bytes = body.subarray(from, end);
-      if (bytes.length > this.maxLineBytes) items.push({ line, error: this.tooLong(line, bytes.length) });
-      else this.decodeOne(bytes, line, items);
-      if (lf < 0) return;
-      from = lf + 1;
-    }
-  }
-
-  private decodeOne(bytes: Buffer, line: number, items: LineItem[]): void {
-    let text: string;
-    try {
-      text = fatalDecoder.decode(bytes);
-    } catch {
-      items.push({ line, error: new SegError('SEG_ERR_UTF8', `${this.label(line)}: not valid UTF-8`) });
-      return;
-    }
-    if (!isBlank(text)) items.push({ line, text });
+  private decodeOne(bytes: Buffer, line: number): string | SegError | undefined {
+    if (!isUtf8(bytes)) return new SegError('SEG_ERR_UTF8', `${this.label(line)}: not valid UTF-8`);
+    return textOf(bytes.toString('utf8'));
   }
 
   private tooLong(line: number, bytes: number): SegError {
     return new SegError('SEG_ERR_LINE_TOO_LONG', `${this.label(line)}: ${bytes} bytes, over the limit of ${this.maxLineBytes}`);
   }
+}
+
+/** A decoded line, or undefined when it is blank; drops a leading byte order mark. */
+function textOf(decoded: string): string | undefined {
+  const text = decoded.charCodeAt(0) === BOM ? decoded.slice(1) : decoded;
+  return isBlank(text) ? undefined : text;
 }
 
 /** Blank lines (only spaces, tabs, CR) are not records and are skipped without an error. */

@@ -21,6 +21,14 @@ export interface Unwrapped {
   readonly tooDeep: boolean;
 }
 
+/**
+ * Cheap test run on every record: false when no envelope key holds text, so the common
+ * record (no envelope) skips unwrapEnvelopes. Named loads, in ENVELOPE_KEYS order.
+ */
+export function mayBeEnvelope(data: Record<string, unknown>): boolean {
+  return typeof data['log'] === 'string' || typeof data['exec'] === 'string' || typeof data['message'] === 'string';
+}
+
 export function unwrapEnvelopes(data: Record<string, unknown>): Unwrapped {
   let current = data;
   for (let depth = 0; ; depth++) {

@@ -13,7 +13,7 @@ import { parsePriority, PRIORITY_NAMES } from '../catalog/priority.js';
 import { SegError } from '../core/errors.js';
 import type { CanonicalRecord, EventTime, Field, RawRecord } from '../core/record.js';
 import type { DiagnosticListener } from '../formats/formatter.js';
-import { unwrapEnvelopes, MAX_ENVELOPE_DEPTH } from './envelope.js';
+import { mayBeEnvelope, unwrapEnvelopes, MAX_ENVELOPE_DEPTH } from './envelope.js';
 import { ExtraNamer } from './extras.js';
 import { eventIdText, headerText, parseSeverity, severityFromPriority } from './header.js';
 import {
@@ -37,7 +37,7 @@ import {
 } from './keys.js';
 import type { NormalizeOptions, Normalizer, ProfileName } from './normalizer.js';
 import { buildTargets, documentedTargets, EXTRA_MAX, KeySlots, PASS_THROUGH_MAX, type Target } from './profiles.js';
-import { parseTime } from './time.js';
+import { epochMsText, parseTime } from './time.js';
 import { isPlainIPv6, truncateCodePoints, codePointLength, valueText } from './values.js';
 
 const SEVERITY_CHOICES = '0-10 or Unknown/Low/Medium/High/Very-High';
@@ -94,7 +94,8 @@ interface Pending {
 class RecordNormalizer implements Normalizer {
   private readonly strict: boolean;
   private readonly targets: readonly Target[];
-  private readonly docTargets: ReadonlyMap<TypePlan, readonly Target[]>;
+  /** The targets of each type's documented keys, indexed by TypePlan.index. */
+  private readonly docTargets: ReadonlyArray<readonly Target[]>;
   private readonly aliases: ReadonlyMap<string, string> | undefined;
   private readonly defaultSeverity: string;
   private readonly namer: ExtraNamer;
@@ -130,7 +131,9 @@ class RecordNormalizer implements Normalizer {
     const { table } = shared;
     this.strict = opts.profile === 'strict';
     this.targets = shared.targets[opts.profile];
-    this.docTargets = shared.docTargets[opts.profile];
+    const docTargets: Array<readonly Target[]> = [];
+    for (const [plan, targets] of shared.docTargets[opts.profile]) docTargets[plan.index] = targets;
+    this.docTargets = docTargets;
     this.stamps = new Uint32Array(shared.slots.size);
     const aliasEntries = Object.entries(opts.aliases);
     for (const [from, to] of aliasEntries) this.checkAlias(from, to);
@@ -163,9 +166,13 @@ class RecordNormalizer implements Normalizer {
   normalize(raw: RawRecord): CanonicalRecord {
     this.origin = raw.origin;
     this.reset();
-    const unwrapped = unwrapEnvelopes(raw.data);
-    if (unwrapped.tooDeep) this.diag('envelope-depth', undefined, `more than ${MAX_ENVELOPE_DEPTH} nested envelopes; the rest is kept as fields`);
-    this.collect(unwrapped.data);
+    let data = raw.data;
+    if (mayBeEnvelope(data)) {
+      const unwrapped = unwrapEnvelopes(data);
+      if (unwrapped.tooDeep) this.diag('envelope-depth', undefined, `more than ${MAX_ENVELOPE_DEPTH} nested envelopes; the rest is kept as fields`);
+      data = unwrapped.data;
+    }
+    this.collect(data);
 
     const typeInfo = this.resolveType();
     let plan = typeInfo.plan;
@@ -221,7 +228,7 @@ class RecordNormalizer implements Normalizer {
 
   /** First pass: header fields and every name the global tables know; the rest waits. */
   private collect(data: Record<string, unknown>): void {
-    const routes = this.shared.table.routes;
+    const routes = this.shared.table.routeOf;
     let index = 0;
     for (const inputKey in data) {
       const i = index++;
@@ -229,7 +236,7 @@ class RecordNormalizer implements Normalizer {
       if (i === 0 && inputKey === 'date') continue;
       const value = data[inputKey];
       const name = this.aliases === undefined ? inputKey : (this.aliases.get(inputKey) ?? inputKey);
-      const route = routes.get(name);
+      const route = routes[name];
       if (route === undefined) this.pending[this.pendingCount++] = { inputKey, name, value, index: i };
       else if (route >= 0) this.storeField(route, value, i, inputKey);
       else if (route !== ROUTE_DROP) this.storeHeader(routeSlot(route), value, i, inputKey);
@@ -400,7 +407,7 @@ class RecordNormalizer implements Normalizer {
     const fields: Field[] = [];
     const infos = this.shared.table.infos;
     if (plan !== undefined) {
-      const targets = this.docTargets.get(plan)!;
+      const targets = this.docTargets[plan.index]!;
       const documented = plan.documented;
       for (let i = 0; i < documented.length; i++) {
         const id = documented[i]!;
@@ -409,7 +416,7 @@ class RecordNormalizer implements Normalizer {
       }
     }
     if (time !== undefined) {
-      fields.push({ key: 'rt', value: String(time.epochMs), shrinkRank: undefined });
+      fields.push({ key: 'rt', value: epochMsText(time.epochMs), shrinkRank: undefined });
       this.take(this.shared.rtSlot);
     }
     const touched = this.touched;

@@ -84,7 +84,8 @@ function parseIso(text: string): TimeParse {
       let j = i + 1;
       while (j < n && isDigit(text.charCodeAt(j))) j++;
       if (j === i + 1) return notIso(text);
-      fraction = text.slice(i + 1, Math.min(j, i + 7));
+      // Three digits (milliseconds) are the usual case: a shared string, not a new one.
+      fraction = j - i === 4 ? PAD3[digitsAt(text, i + 1, 3)]! : text.slice(i + 1, Math.min(j, i + 7));
       i = j;
     }
   }
@@ -108,11 +109,13 @@ function parseIso(text: string): TimeParse {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return fail(`"${clip(text)}" has no such date`);
   // Second 60 (a leap second) is not allowed by RFC 5424 §6.2.3 and has no epoch value.
   if (hour > 23 || minute > 59 || second > 59) return fail(`"${clip(text)}" has no such time of day`);
-  const ms = fraction.length === 0 ? 0 : Number((fraction + '00').slice(0, 3));
-  const epochMs = utcMs(year, month, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  const epochMs = utcMs(year, month, day, hour, minute, second, fractionMs(fraction)) - offsetMinutes * 60_000;
   if (epochMs < MIN_EPOCH_MS || epochMs > MAX_EPOCH_MS) return fail(`"${clip(text)}" is outside the years 0000-9999 in UTC`);
   return ok(epochMs, fraction, offsetMinutes, i === n);
 }
+
+/** Three-digit texts 000-999. */
+const PAD3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 function notIso(text: string): TimeParse {
   return fail(`"${clip(text)}" is not an ISO 8601 date-time (YYYY-MM-DDThh:mm[:ss[.fff]][Z|±hh:mm])`);
@@ -134,13 +137,54 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Date.UTC maps years 0-99 to 1900-1999; build those through setUTCFullYear instead. */
+/** Milliseconds of a fraction of a second given as 1-6 digits (`5` → 500, `1234` → 123). */
+function fractionMs(fraction: string): number {
+  const n = fraction.length;
+  if (n === 0) return 0;
+  let ms = (fraction.charCodeAt(0) - 48) * 100;
+  if (n > 1) ms += (fraction.charCodeAt(1) - 48) * 10;
+  if (n > 2) ms += fraction.charCodeAt(2) - 48;
+  return ms;
+}
+
+/**
+ * Milliseconds since the epoch of a proleptic Gregorian UTC date-time (what Date.UTC gives,
+ * but also for the years 0-99, which Date.UTC maps to 1900-1999). Pure arithmetic: the
+ * days-from-civil algorithm (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+ */
 function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
-  if (y >= 100) return Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, ms);
-  return date.getTime();
+  const year = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = era * 146097 + dayOfEra - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms;
+}
+
+/** The digits of the last whole second epochMsText wrote (records come in time order). */
+let lastSecond = -1;
+const secondDigits: number[] = new Array<number>(10).fill(48);
+
+/**
+ * `String(epochMs)`, faster for the usual values (epoch seconds of ten digits, 2001-2286):
+ * the digits of the second are kept from the previous call and the three of the millisecond
+ * computed, and fromCharCode makes one flat string (V8's double-to-text path costs twice as
+ * much, and a concatenation would be a rope, which every later character scan pays for).
+ */
+export function epochMsText(epochMs: number): string {
+  if (epochMs < 1e12 || epochMs >= 1e13 || !Number.isInteger(epochMs)) return String(epochMs);
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    const text = String(second);
+    for (let i = 0; i < 10; i++) secondDigits[i] = text.charCodeAt(i);
+    lastSecond = second;
+  }
+  const ms = epochMs - second * 1000;
+  const hundreds = Math.floor(ms / 100);
+  const tens = Math.floor(ms / 10) - hundreds * 10;
+  const d = secondDigits;
+  return String.fromCharCode(d[0]!, d[1]!, d[2]!, d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!, 48 + hundreds, 48 + tens, 48 + (ms % 10));
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -5,7 +5,7 @@
  */
 import { isIPv6 } from 'node:net';
 import type { KeyType } from '../catalog/catalog.js';
-import { parseTime } from './time.js';
+import { epochMsText, parseTime } from './time.js';
 
 /**
  * Field text of a JSON value: strings as they are, numbers and booleans as their JSON
@@ -108,7 +108,7 @@ const checkMac: TypeCheck = (v) => (MAC.test(v) ? v.replaceAll('-', ':') : undef
 /** Timestamp keys carry epoch milliseconds (cef.md §1.8); ISO and epoch-seconds input is converted. */
 export const checkTimestamp: TypeCheck = (v) => {
   const parsed = parseTime(v);
-  return parsed.ok ? String(parsed.time.epochMs) : undefined;
+  return parsed.ok ? epochMsText(parsed.time.epochMs) : undefined;
 };
 
 /** Port keys (dictionary: "valid port numbers are 0 to 65535"). */

@@ -7,28 +7,53 @@ import { SegError, toSegError } from '../core/errors.js';
 import type { RawRecord } from '../core/record.js';
 import type { OutLine } from '../core/sink.js';
 import type { Formatter } from '../formats/formatter.js';
+import type { LineBuffer } from '../formats/line-buffer.js';
 import type { Normalizer } from '../normalize/normalizer.js';
 
-export type Outcome =
-  | { readonly ok: true; readonly line: OutLine }
-  | { readonly ok: false; readonly origin: string; readonly error: SegError };
+export type Failure = { readonly ok: false; readonly origin: string; readonly error: SegError };
+export type Outcome = { readonly ok: true; readonly line: OutLine } | Failure;
 
 export interface Processor {
   process(raw: RawRecord): Outcome;
+  /**
+   * Offered when the formatter has a byte fast path and no sink caps the line size: appends
+   * the record's line and an LF to `out` (the same bytes process() would yield); returns
+   * undefined, or the failure (then nothing was written).
+   */
+  processInto?(raw: RawRecord, out: LineBuffer): Failure | undefined;
 }
 
 /** `maxBytes`: a sink's message cap (UDP); the formatter's own cap applies when smaller. */
 export function buildProcessor(normalizer: Normalizer, formatter: Formatter, maxBytes?: number): Processor {
+  const process = (raw: RawRecord): Outcome => {
+    try {
+      const rec = normalizer.normalize(raw);
+      const text = formatter.format(rec, maxBytes);
+      return { ok: true, line: { text, eventId: rec.eventId, severity: rec.severity, host: rec.host } };
+    } catch (e) {
+      return failure(raw, e);
+    }
+  };
+  const formatInto = formatter.formatInto;
+  if (formatInto === undefined || maxBytes !== undefined) return { process };
   return {
-    process(raw) {
+    process,
+    processInto(raw, out) {
       try {
         const rec = normalizer.normalize(raw);
-        const text = formatter.format(rec, maxBytes);
-        return { ok: true, line: { text, eventId: rec.eventId, severity: rec.severity, host: rec.host } };
+        if (!formatInto.call(formatter, rec, out)) {
+          out.writeText(formatter.format(rec));
+          out.endLine();
+        }
+        return undefined;
       } catch (e) {
-        const error = e instanceof SegError ? e : toSegError(e);
-        return { ok: false, origin: raw.origin, error };
+        out.undoLine();
+        return failure(raw, e);
       }
     },
   };
+}
+
+function failure(raw: RawRecord, e: unknown): Failure {
+  return { ok: false, origin: raw.origin, error: e instanceof SegError ? e : toSegError(e) };
 }

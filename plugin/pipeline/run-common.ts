@@ -61,6 +61,12 @@ export interface Stopper {
   /** Resolves when a stop was requested. */
   readonly whenStopped: Promise<void>;
   stop(reason: string): void;
+  /**
+   * Calls `listener` once when a stop is requested (at once if it already was); returns a
+   * function that unsubscribes. Unlike a `then` on whenStopped, this can be undone, so a
+   * loop that waits for "input or stop" many times does not pile up reactions.
+   */
+  onStop(listener: () => void): () => void;
   /** Removes the signal handlers. */
   dispose(): void;
 }
@@ -69,11 +75,14 @@ export function onStopSignals(onStop: (reason: string) => void = () => {}): Stop
   let stopped = false;
   let resolve!: () => void;
   const whenStopped = new Promise<void>((r) => (resolve = r));
+  const listeners = new Set<() => void>();
   const stop = (reason: string) => {
     if (stopped) return;
     stopped = true;
     onStop(reason);
     resolve();
+    for (const l of listeners) l();
+    listeners.clear();
   };
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
@@ -85,6 +94,14 @@ export function onStopSignals(onStop: (reason: string) => void = () => {}): Stop
     },
     whenStopped,
     stop,
+    onStop(listener) {
+      if (stopped) {
+        listener();
+        return () => {};
+      }
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     dispose() {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
@@ -99,20 +116,39 @@ export function onStopSignals(onStop: (reason: string) => void = () => {}): Stop
  */
 export async function deliverWithRetry(pipeline: Pipeline, lines: readonly OutLine[], stopper: Stopper): Promise<boolean> {
   if (lines.length === 0) return true;
+  return retryDelivery(pipeline, stopper, () => pipeline.sink.deliver(lines));
+}
+
+/** deliverWithRetry for any delivery call (e.g. Sink.deliverEncoded): same retry and stop rules. */
+export async function retryDelivery(pipeline: Pipeline, stopper: Stopper, attempt: () => Promise<void>): Promise<boolean> {
   let delay = 50;
   for (;;) {
     try {
-      await pipeline.sink.deliver(lines);
+      await attempt();
       return true;
     } catch (e) {
       const err = e instanceof SegError ? e : toSegError(e);
       if (isPermanent(err) || err.code === 'SEG_ERR_SINK_CLOSED') throw err;
       if (stopper.stopped) return false;
       pipeline.logger.log('warn', `sink not accepting lines, retrying in ${delay} ms: ${err.message}`, { code: err.code });
-      await Promise.race([sleep(delay), stopper.whenStopped]);
+      await pause(delay, stopper);
       delay = Math.min(delay * 2, 5_000);
     }
   }
+}
+
+/** Waits `ms`, or until a stop is requested if that comes first. */
+function pause(ms: number, stopper: Stopper): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(), ms);
+    timer.unref();
+    const unsubscribe = stopper.onStop(() => done());
+    function done(): void {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

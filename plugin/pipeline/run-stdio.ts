@@ -1,20 +1,30 @@
 /**
  * `segura-siem stdio`: NDJSON records on stdin, one formatted line per record on the sink
- * (stdout by default), in input order. Each chunk read is one batch, so a record written
- * alone is answered at once and a fast writer gets large batches; stdin is paused while a
- * batch is being delivered, which bounds memory whatever the input rate.
+ * (stdout by default), in input order. Stdin is read chunk by chunk (1 MiB reads, one ahead,
+ * when it is a regular file; whatever the pipe holds when it is a pipe). Lines are formatted
+ * one by one and cut into batches of about 64 KiB, and at the end of each chunk, so a record
+ * written alone is answered at once and a fast writer gets large writes. One batch is being
+ * delivered while the next is formatted; the one after waits for that delivery, so memory
+ * stays bounded whatever the input rate. Bare CEF to stdout takes the byte fast path: lines
+ * are written as UTF-8 straight into a LineBuffer and handed over as bytes.
  */
-import { toSegError } from '../core/errors.js';
+import { SegError, toSegError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { noMetrics } from '../core/metrics.js';
+import type { OutLine } from '../core/sink.js';
 import type { Config } from '../config/schema.js';
-import { LineSplitter, type LineItem } from '../inputs/line-splitter.js';
+import { fileChunkSource, isRegularFile, streamChunkSource, type ChunkSource } from '../inputs/chunk-source.js';
+import { LineSplitter } from '../inputs/line-splitter.js';
 import { parseJsonText } from '../inputs/json-line.js';
+import { LineBuffer } from '../formats/line-buffer.js';
 import { buildPipeline, type Pipeline } from './build.js';
-import type { Outcome } from './processor.js';
-import { RunCounters, deliverWithRetry, onStopSignals, processBatch, type Stopper } from './run-common.js';
+import type { Failure, Outcome } from './processor.js';
+import { RunCounters, onStopSignals, retryDelivery, type Stopper } from './run-common.js';
 
-export async function runStdio(config: Config, _positionals: string[] = [], stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
+const STDIN_FD = 0;
+
+/** `stdin`: a stream to read instead of the process's standard input (tests). */
+export async function runStdio(config: Config, _positionals: string[] = [], stdin?: NodeJS.ReadableStream): Promise<number> {
   const logger = createLogger(config.errors, config.logLevel);
   const pipeline = buildPipeline(config, { logger, metrics: noMetrics });
   const counters = new RunCounters();
@@ -23,96 +33,158 @@ export async function runStdio(config: Config, _positionals: string[] = [], stdi
     if (e.code === 'SEG_ERR_SINK_CLOSED') stopper.stop(e.message);
   });
 
+  const fromFile = stdin === undefined && isRegularFile(STDIN_FD);
+  const source = fromFile ? fileChunkSource(STDIN_FD) : streamChunkSource(stdin ?? process.stdin);
   let code = 0;
   try {
-    await pump(stdin, pipeline, config.input.maxLineBytes, counters, stopper);
+    await pump(source, pipeline, config.input.maxLineBytes, counters, stopper);
   } catch (e) {
     logger.log('error', `stdin: ${toSegError(e).message}`);
     code = 1;
   }
+  source.close();
   stopper.dispose();
   const report = await pipeline.close();
   counters.undelivered += report.undelivered;
   logger.log('info', 'summary', { mode: 'stdio', ...counters.summary() });
   await logger.close();
-  if (stopper.stopped && stdin === process.stdin) process.stdin.destroy();
+  // The stdin stream's handle would keep the process alive after a stop.
+  if (stopper.stopped && !fromFile && stdin === undefined) process.stdin.destroy();
   return code;
 }
 
-/** Reads stdin chunk by chunk until EOF or a stop, handing each chunk's lines on as a batch. */
-function pump(stdin: NodeJS.ReadableStream, pipeline: Pipeline, maxLineBytes: number, counters: RunCounters, stopper: Stopper): Promise<void> {
-  const splitter = new LineSplitter(maxLineBytes);
-  return new Promise<void>((resolve, reject) => {
-    let busy = false;
-    let ended = false;
-    const finish = () => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.off('error', onError);
-      stdin.pause();
-      resolve();
-    };
-    const run = async (items: LineItem[]) => {
-      busy = true;
-      stdin.pause();
-      await handleBatch(pipeline, items, counters, stopper);
-      busy = false;
-      if (ended || stopper.stopped) finish();
-      else stdin.resume();
-    };
-    const onData = (chunk: Buffer) => {
-      const items = splitter.push(chunk);
-      if (items.length > 0) void run(items);
-    };
-    const onEnd = () => {
-      ended = true;
-      const items = splitter.end();
-      if (items.length > 0) void run(items);
-      else if (!busy) finish();
-    };
-    const onError = (e: Error) => reject(e);
-    stdin.on('data', onData);
-    stdin.on('end', onEnd);
-    stdin.on('error', onError);
-    void stopper.whenStopped.then(() => {
-      if (!busy) finish();
-    });
-  });
+/**
+ * Output batches are cut at about this much line text (UTF-16 units, or bytes on the byte
+ * path), so a large chunk is formatted and delivered in parts: few objects outlive a garbage
+ * collection, and the sink gets writes of a useful size.
+ */
+const BATCH_SIZE = 64 * 1024;
+
+/**
+ * Where formatted lines collect until they are handed to the sink: OutLine objects, or, when
+ * the processor and the sink both can (bare CEF to stdout), the lines' UTF-8 bytes.
+ */
+interface Batcher {
+  /** Parses, normalises and formats input line `line` (or reports its error); failures are counted. */
+  add(line: number, got: string | SegError): void;
+  /** Size of the pending batch (see BATCH_SIZE). */
+  size(): number;
+  /** Hands the pending batch to the sink; resolves when delivered (or given up). */
+  deliver(): Promise<void>;
 }
 
-async function handleBatch(pipeline: Pipeline, items: readonly LineItem[], counters: RunCounters, stopper: Stopper): Promise<void> {
-  const lines = processBatch(pipeline, 'stdio', outcomesOf(pipeline, items), counters, lineField);
+/**
+ * Reads chunks until EOF or a stop, formatting each line and cutting the lines into batches
+ * (at BATCH_SIZE and at the end of each chunk). A batch is handed to the sink without
+ * waiting; the wait comes before the next hand-over, so formatting overlaps delivery and at
+ * most one batch is in flight.
+ */
+async function pump(source: ChunkSource, pipeline: Pipeline, maxLineBytes: number, counters: RunCounters, stopper: Stopper): Promise<void> {
+  const splitter = new LineSplitter(maxLineBytes);
+  const batcher = createBatcher(pipeline, counters, stopper);
+  let delivering: Promise<void> | undefined;
+  const handOver = async (): Promise<void> => {
+    if (delivering !== undefined) await delivering;
+    delivering = batcher.deliver();
+  };
+  // A stop wakes a pending read (which then answers null). Not a Promise.race per chunk:
+  // every race would stay attached to the never-settled stop promise, with its chunk.
+  const unsubscribe = stopper.onStop(() => source.close());
   try {
-    if (await deliverWithRetry(pipeline, lines, stopper)) counters.lines += lines.length;
-    else counters.undelivered += lines.length;
+    for (;;) {
+      const chunk = await source.next();
+      if (stopper.stopped) break;
+      if (chunk === null) splitter.feedEnd();
+      else splitter.feed(chunk);
+      for (let got = splitter.nextLine(); got !== undefined; got = splitter.nextLine()) {
+        batcher.add(splitter.linesSeen, got);
+        if (batcher.size() >= BATCH_SIZE) {
+          await handOver();
+          if (stopper.stopped) break;
+        }
+      }
+      if (batcher.size() > 0) await handOver();
+      if (chunk === null || stopper.stopped) break;
+    }
+  } finally {
+    unsubscribe();
+    if (delivering !== undefined) await delivering;
+  }
+}
+
+function createBatcher(pipeline: Pipeline, counters: RunCounters, stopper: Stopper): Batcher {
+  const { processor, sink } = pipeline;
+  const processInto = processor.processInto;
+  const deliverEncoded = sink.deliverEncoded;
+  if (processInto !== undefined && deliverEncoded !== undefined) {
+    const out = new LineBuffer();
+    return {
+      add(line, got) {
+        counters.records++;
+        const origin = `line ${line}`;
+        let failure: Failure | undefined;
+        if (typeof got !== 'string') failure = { ok: false, origin, error: got };
+        else {
+          try {
+            failure = processInto.call(processor, parseJsonText(got, origin), out);
+          } catch (e) {
+            failure = { ok: false, origin, error: e instanceof SegError ? e : toSegError(e) };
+          }
+        }
+        if (failure !== undefined) fail(pipeline, counters, failure, line);
+      },
+      size: () => out.pos,
+      deliver() {
+        const lines = out.lines;
+        const bytes = out.take();
+        return settle(pipeline, counters, stopper, lines, () => deliverEncoded.call(sink, bytes, lines));
+      },
+    };
+  }
+  let lines: OutLine[] = [];
+  let units = 0;
+  return {
+    add(line, got) {
+      counters.records++;
+      const origin = `line ${line}`;
+      let outcome: Outcome;
+      if (typeof got !== 'string') outcome = { ok: false, origin, error: got };
+      else {
+        try {
+          outcome = processor.process(parseJsonText(got, origin));
+        } catch (e) {
+          outcome = { ok: false, origin, error: e instanceof SegError ? e : toSegError(e) };
+        }
+      }
+      if (outcome.ok) {
+        lines.push(outcome.line);
+        units += outcome.line.text.length + 1;
+      } else fail(pipeline, counters, outcome, line);
+    },
+    size: () => units,
+    deliver() {
+      const batch = lines;
+      lines = [];
+      units = 0;
+      return settle(pipeline, counters, stopper, batch.length, () => pipeline.sink.deliver(batch));
+    },
+  };
+}
+
+function fail(pipeline: Pipeline, counters: RunCounters, failure: Failure, line: number): void {
+  counters.countFailure(failure.error.code);
+  pipeline.reportFailure('stdio', failure, { line });
+}
+
+/** Delivers with retry; counts the lines as delivered or undelivered; a closed output stops the run. */
+async function settle(pipeline: Pipeline, counters: RunCounters, stopper: Stopper, count: number, attempt: () => Promise<void>): Promise<void> {
+  if (count === 0) return;
+  try {
+    if (await retryDelivery(pipeline, stopper, attempt)) counters.lines += count;
+    else counters.undelivered += count;
   } catch (e) {
-    counters.undelivered += lines.length;
+    counters.undelivered += count;
     pipeline.logger.log('warn', `output closed, stopping: ${toSegError(e).message}`);
     stopper.stop('output closed');
   }
-}
-
-function* outcomesOf(pipeline: Pipeline, items: readonly LineItem[]): Generator<Outcome> {
-  const processor = pipeline.processor;
-  for (const item of items) {
-    const origin = `line ${item.line}`;
-    if ('error' in item) {
-      yield { ok: false, origin, error: item.error };
-      continue;
-    }
-    let raw;
-    try {
-      raw = parseJsonText(item.text, origin);
-    } catch (e) {
-      yield { ok: false, origin, error: toSegError(e) };
-      continue;
-    }
-    yield processor.process(raw);
-  }
-}
-
-/** Adds the input line number as a field of each JSON error report. */
-function lineField(origin: string): Record<string, unknown> {
-  const m = /^line (\d+)/.exec(origin);
-  return m ? { line: Number(m[1]) } : {};
 }

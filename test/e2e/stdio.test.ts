@@ -1,13 +1,49 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLAGS, flagsForMode } from '../../plugin/config/flags.js';
-import { collect, jsonLines, ROOT, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
+import { assertBuilt, CLI, collect, jsonLines, ROOT, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 
 const sample = readFileSync(join(ROOT, 'config-examples/sample-events.ndjson'), 'utf8');
 const sampleRecords = sample.split('\n').filter((l) => l.trim() !== '');
 const good = (i: number) => JSON.stringify({ event_id: '16', type: 'session-started', msg: `session ${i}`, suser: 'stlee', timestamp: '2026-01-19T10:41:00Z' });
+
+/** Values that exercise every escaping and repair rule of the CEF writer. */
+const HOSTILE = ['a=b', 'C:\\Temp\\', 'pipe | here', 'line1\nline2', 'cr\r\nlf', 'tab\there', 'trailing  ', '   ', '', 'ação 李小龍 \u{1F600}', 'lone \ud800 half', 'nel\u0085 ls\u2028', 'x suser=admin'];
+
+/** About 1.6 MB of records (more than one 1 MiB read), with hostile values, unknown keys and repaired headers. */
+function mixedInput(): Buffer {
+  const types = [['16', 'session-started'], ['13', 'password-request'], ['102', 'master-key-recovery-failed'], ['336.501', 'report-schedule-updated'], ['7', undefined]] as const;
+  const lines: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const [id, type] = types[i % types.length]!;
+    const v = (k: number) => HOSTILE[(i + k) % HOSTILE.length]!;
+    lines.push(JSON.stringify({
+      event_id: id, type, name: i % 97 === 0 ? 'bad|name\n' : undefined, severity: i % 31 === 0 ? 'High' : undefined,
+      msg: `record ${i} ${v(0)} ${'z'.repeat(i % 200)}`, suser: v(1), sname: v(2), cs1: v(3), cs2: i, dst: i % 9 === 0 ? '2001:db8::1' : `10.0.${i % 250}.1`,
+      dpt: i % 50, 'weird key.é': v(4), requestMethod: 'POST', timestamp: new Date(Date.UTC(2026, 0, 19, 10, 41) + i * 997).toISOString(),
+      product_version: '3.27.0-4',
+    }));
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+/** Runs the CLI with stdin from `input` (a file path: the child reads a regular file) and returns stdout bytes. */
+function runBytes(args: readonly string[], input: { file: string } | { pipe: Buffer }): Promise<Buffer> {
+  assertBuilt();
+  const fd = 'file' in input ? openSync(input.file, 'r') : undefined;
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: [fd ?? 'pipe', 'pipe', 'ignore'] });
+  if (fd !== undefined) closeSync(fd);
+  if ('pipe' in input) child.stdin!.end(input.pipe);
+  const chunks: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => chunks.push(d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`exit ${code}`))));
+  });
+}
 
 describe('segura-siem stdio (real process)', () => {
   it('prints one CEF line per bundled sample record, in order, and exits 0', async () => {
@@ -108,6 +144,23 @@ describe('segura-siem stdio (real process)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(2);
     expect(jsonLines(r.stderr).find((e) => e['msg'] === 'summary')).toMatchObject({ records: 2, lines: 2 });
+  });
+
+  it('writes the same bytes on the byte fast path as on the string path, from a file or a pipe', async () => {
+    const input = mixedInput();
+    const file = join(mkdtempSync(join(tmpdir(), 'seg-stdio-')), 'in.ndjson');
+    writeFileSync(file, input);
+    // --max-bytes far above any line takes the string path (a budget needs the rendered string).
+    const [bytesFromFile, bytesFromPipe, stringPath] = await Promise.all([
+      runBytes(['stdio'], { file }),
+      runBytes(['stdio'], { pipe: input }),
+      runBytes(['stdio', '--max-bytes', '10000000'], { file }),
+    ]);
+    const lines = bytesFromFile.toString('utf8').split('\n');
+    expect(lines).toHaveLength(4001);
+    expect(lines[0]).toMatch(/^CEF:0\|MT4\|Segura\|3\.27\.0-4\|16\|/);
+    expect(bytesFromPipe.equals(bytesFromFile)).toBe(true);
+    expect(stringPath.equals(bytesFromFile)).toBe(true);
   });
 
   it('documents every flag of each mode in --help', async () => {

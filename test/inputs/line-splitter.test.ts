@@ -68,4 +68,27 @@ describe('LineSplitter', () => {
       ),
     );
   });
+
+  it('hands lines out one at a time with nextLine(), numbering them with linesSeen', () => {
+    const s = new LineSplitter(10);
+    s.feed(Buffer.from('{"a":1}\n\n0123456789x\n{"b":2}\n{"c"'));
+    const seen: string[] = [];
+    for (let got = s.nextLine(); got !== undefined; got = s.nextLine()) {
+      seen.push(typeof got === 'string' ? `${s.linesSeen}:${got}` : `${s.linesSeen}!${got.code}`);
+    }
+    s.feed(Buffer.from(':3}\n'));
+    for (let got = s.nextLine(); got !== undefined; got = s.nextLine()) seen.push(`${s.linesSeen}:${String(got)}`);
+    expect(seen).toEqual(['1:{"a":1}', '3!SEG_ERR_LINE_TOO_LONG', '4:{"b":2}', '5:{"c":3}']);
+  });
+
+  it('drops a UTF-8 byte order mark at the start of a line, however the input is chunked', () => {
+    const whole = Buffer.from('\ufeff{"a":1}\n{"b":2}\n\ufeff{"c":3}\n\ufeff\n');
+    for (let size = 1; size <= whole.length; size++) {
+      const s = new LineSplitter(100);
+      const got: LineItem[] = [];
+      for (let at = 0; at < whole.length; at += size) got.push(...s.push(whole.subarray(at, at + size)));
+      got.push(...s.end());
+      expect(texts(got)).toEqual(['1:{"a":1}', '2:{"b":2}', '3:{"c":3}']);
+    }
+  });
 });

@@ -174,9 +174,87 @@ function isTrailingBlank(code: number): boolean {
  * An empty result means "omit this pair".
  */
 export function sanitizeExtensionValue(s: string): string {
+  const end = sanitizedLength(s);
+  return end === s.length ? s : s.slice(0, end);
+}
+
+/** Length of `sanitizeExtensionValue(s)`, without making it. */
+export function sanitizedLength(s: string): number {
   let end = s.length;
   while (end > 0 && isTrailingBlank(s.charCodeAt(end - 1))) end--;
-  return end === s.length ? s : s.slice(0, end);
+  return end;
+}
+
+/**
+ * Writes `escapeExtensionValue(s.slice(0, end))` as UTF-8 into `buf` at `pos` and returns
+ * the position after it: the escaper and the UTF-8 encoder in one pass, for the byte fast
+ * path. The caller has made room for 3 bytes per UTF-16 unit (the most any unit takes: an
+ * escape is 2 bytes for 1 ASCII unit, U+FFFD 3 bytes for 1 lone surrogate, a pair 4 for 2).
+ * Must stay equivalent to escapeExtensionValue + UTF-8 (a property test compares them).
+ */
+export function writeExtensionValue(s: string, end: number, buf: Uint8Array, pos: number): number {
+  // Most values are plain printable ASCII: a tight copy loop until the first character
+  // that needs work.
+  let p = pos;
+  let i = 0;
+  for (; i < end; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === BACKSLASH || code === EQUALS) break;
+    buf[p++] = code;
+  }
+  return i === end ? p : writeEscapedFrom(s, i, end, buf, p);
+}
+
+/** writeExtensionValue from index `from` on, any character. */
+function writeEscapedFrom(s: string, from: number, end: number, buf: Uint8Array, pos: number): number {
+  let p = pos;
+  for (let i = from; i < end; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x80) {
+      if (code >= 0x20 && code !== BACKSLASH && code !== EQUALS && code !== 0x7f) {
+        buf[p++] = code;
+      } else if (code === BACKSLASH || code === EQUALS) {
+        buf[p++] = BACKSLASH;
+        buf[p++] = code;
+      } else if (code === LF) {
+        buf[p++] = BACKSLASH;
+        buf[p++] = 0x6e; // n
+      } else if (code === CR) {
+        buf[p++] = BACKSLASH;
+        buf[p++] = 0x72; // r
+      } else {
+        buf[p++] = 0x20; // other C0 controls and DEL
+      }
+    } else if (code < 0x800) {
+      if (code === 0x85) {
+        buf[p++] = 0x20;
+      } else {
+        buf[p++] = 0xc0 | (code >> 6);
+        buf[p++] = 0x80 | (code & 0x3f);
+      }
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      const next = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+      if (isHighSurrogate(code) && isLowSurrogate(next)) {
+        const cp = ((code - 0xd800) << 10) + (next - 0xdc00) + 0x10000;
+        buf[p++] = 0xf0 | (cp >> 18);
+        buf[p++] = 0x80 | ((cp >> 12) & 0x3f);
+        buf[p++] = 0x80 | ((cp >> 6) & 0x3f);
+        buf[p++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        buf[p++] = 0xef; // U+FFFD for a lone surrogate
+        buf[p++] = 0xbf;
+        buf[p++] = 0xbd;
+      }
+    } else if (code === 0x2028 || code === 0x2029) {
+      buf[p++] = 0x20;
+    } else {
+      buf[p++] = 0xe0 | (code >> 12);
+      buf[p++] = 0x80 | ((code >> 6) & 0x3f);
+      buf[p++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return p;
 }
 
 const VALID_KEY = /^[A-Za-z][A-Za-z0-9]*$/;

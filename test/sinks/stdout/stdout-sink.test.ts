@@ -49,4 +49,27 @@ describe('stdout sink', () => {
     expect(seen).toEqual(['stdout reader went away (EPIPE)']);
     await expect(sink.deliver([{ text: 'y' }])).rejects.toMatchObject({ code: 'SEG_ERR_SINK_CLOSED' });
   });
+
+  it('encodes lines exactly as Buffer.from would, also lines longer than its scratch space', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (d: Buffer) => chunks.push(d));
+    const sink = createStdoutSink(out);
+    const lines = ['ação 李 \u{1F600}', 'lone \ud800 half', 'x'.repeat(200_000), '李'.repeat(100_000), 'end'];
+    await sink.deliver(lines.map((text) => ({ text })));
+    expect(Buffer.concat(chunks).equals(Buffer.from(lines.map((l) => l + '\n').join(''), 'utf8'))).toBe(true);
+    expect(sink.stats().delivered).toBe(5);
+  });
+
+  it('delivers a batch already encoded (deliverEncoded) with the same counting and closing rules', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const sink = createStdoutSink(out);
+    await sink.deliverEncoded!(Buffer.from('a\nb\n'), 2);
+    await sink.deliver([{ text: 'c' }]);
+    expect(text).toBe('a\nb\nc\n');
+    expect(await sink.close(100)).toEqual({ delivered: 3, undelivered: 0 });
+    await expect(sink.deliverEncoded!(Buffer.from('d\n'), 1)).rejects.toMatchObject({ code: 'SEG_ERR_SINK_CLOSED' });
+  });
 });
