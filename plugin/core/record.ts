@@ -31,6 +31,12 @@ export interface Field {
    * undefined = never shortened (typed values, labels, ids).
    */
   readonly shrinkRank?: number;
+  /**
+   * The documented (catalog) name of this value when the profile wrote it under another key
+   * (`dport` → `dpt`, strict `MT4SeguraSourceDisplayName` → `sname`, an IPv6 `c6a3` → `dst`).
+   * Formats with fixed columns (Sensage) file the value by it, whatever the profile.
+   */
+  readonly column?: string | undefined;
 }
 
 /** A record ready for any formatter. Header values are unescaped; formatters sanitise them. */

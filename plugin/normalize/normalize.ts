@@ -416,7 +416,7 @@ class RecordNormalizer implements Normalizer {
       }
     }
     if (time !== undefined) {
-      fields.push({ key: 'rt', value: epochMsText(time.epochMs), shrinkRank: undefined });
+      fields.push({ key: 'rt', value: epochMsText(time.epochMs), shrinkRank: undefined, column: undefined });
       this.take(this.shared.rtSlot);
     }
     const touched = this.touched;
@@ -431,7 +431,14 @@ class RecordNormalizer implements Normalizer {
     return fields;
   }
 
+  /** The documented label key of a value (`cs7Label` for `cs7`) when written under another key. */
+  private columnOf(written: string, labelId: number): string | undefined {
+    const documented = labelId >= 0 ? this.shared.table.infos[labelId]!.key : undefined;
+    return documented === written ? undefined : documented;
+  }
+
   private emit(fields: Field[], id: number, given: string, t: Target, plan: TypePlan | undefined): void {
+    const info = this.shared.table.infos[id]!;
     let key = t.key;
     let keySlot = t.keySlot;
     let value = given;
@@ -464,11 +471,11 @@ class RecordNormalizer implements Normalizer {
     if (labelKey !== undefined) {
       label ??= this.labelFor(id, t, plan);
       if (label !== undefined && !this.isTaken(labelSlot)) {
-        fields.push({ key: labelKey, value: this.cap(label, labelMax, labelKey), shrinkRank: undefined });
+        fields.push({ key: labelKey, value: this.cap(label, labelMax, labelKey), shrinkRank: undefined, column: this.columnOf(labelKey, info.labelId) });
         this.take(labelSlot);
       }
     }
-    fields.push({ key, value: maxLength === undefined ? value : this.cap(value, maxLength, key), shrinkRank });
+    fields.push({ key, value: maxLength === undefined ? value : this.cap(value, maxLength, key), shrinkRank, column: key === info.key ? undefined : info.key });
     if (keySlot >= 0) this.take(keySlot);
     else this.taken.add(key);
   }
@@ -534,7 +541,7 @@ class RecordNormalizer implements Normalizer {
       } else if (base.report !== undefined) {
         this.diag('key-renamed', key, base.report);
       }
-      fields.push({ key, value: this.cap(value, EXTRA_MAX, key), shrinkRank: 1 });
+      fields.push({ key, value: this.cap(value, EXTRA_MAX, key), shrinkRank: 1, column: undefined });
       this.taken.add(key);
     }
     if (dropped !== undefined) {

@@ -5,8 +5,10 @@
  * in the configured order (default DEFAULT_SENSAGE_COLUMNS) separated by one TAB, each
  * value escaped by sensage-escape.ts, an absent value written as the empty string.
  *
- * Column names: the record columns below; any other name is a field looked up by its key
- * (first occurrence); `extra` holds every field that no column took, as CEF-escaped
+ * Column names: the record columns below; any other name is a field looked up by its key,
+ * or by its documented name when the profile wrote it under another key (Field.column), so
+ * a column holds the same value in every profile (first occurrence); `extra` holds every
+ * field that no column took, as CEF-escaped
  * `key=value` pairs (pairs.ts), then column-escaped like any value.
  * - `time`: RFC 3339 in the record's own offset (as RFC 5424 TIMESTAMP); time of
  *   formatting (UTC, ms) when the record has none; empty + diagnostic if unwritable.
@@ -101,7 +103,10 @@ export function buildSensageRender(opts: FormatOptions, onDiagnostic: Diagnostic
     const fields = rec.fields;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
-      const slot = slots.get(f.key);
+      // A column takes the value written under its name, or the value documented under it
+      // that the profile wrote under another key (`dport` fills `dpt`).
+      let slot = slots.get(f.key);
+      if (slot === undefined && f.column !== undefined) slot = slots.get(f.column);
       if (slot !== undefined && stamp[slot] !== generation) {
         stamp[slot] = generation;
         values[slot] = f.value;

@@ -32,6 +32,22 @@ describe('sensage golden lines', () => {
     fields: fields([['msg', 'Incident updated'], ['act', 'Incident'], ['cs1', 'a=b\\c'], ['cs1Label', 'Note']]),
   });
 
+  it('files a value by its documented name when the profile wrote it under another key', () => {
+    const written = record({
+      fields: [
+        { key: 'dport', value: '22', column: 'dpt' },
+        { key: 'MT4SeguraSourceDisplayName', value: 'Stephen Lee', column: 'sname' },
+        { key: 'flexString1Label', value: 'Added users', column: 'cs7Label' },
+        { key: 'flexString1', value: 'jdoe', column: 'cs7' },
+        { key: 'cfp1Label', value: 'Origin Latitude' },
+        { key: 'cfp1', value: '-23.6', column: 'latitude' },
+      ],
+    });
+    expect(render(['dpt', 'sname', 'cs7Label', 'cs7', 'latitude', 'extra'])(written)).toBe('22\tStephen Lee\tAdded users\tjdoe\t-23.6\tcfp1Label=Origin Latitude');
+    // A column named like the written key still takes it first.
+    expect(render(['dport', 'dpt', 'extra'])(written).split('\t').slice(0, 2)).toEqual(['22', '']);
+  });
+
   it('writes the record columns and the fields in the configured order, TAB-separated', () => {
     const cols = ['time', 'event_id', 'event_name', 'severity', 'priority', 'host', 'product_version', 'message_type', 'msg', 'act', 'extra'];
     expect(render(cols)(rec)).toBe(
