@@ -13,16 +13,12 @@
  *   name is repaired (`_` per bad character, cut to 32) with a diagnostic.
  */
 import type { CanonicalRecord } from '../../core/record.js';
+import { buildEscaper } from '../text-escape.js';
 import { CONFIG_ORIGIN, preview, type Report } from './syslog-header.js';
 
 const SD_NAME_MAX = 32;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const CLOSE_BRACKET = 0x5d;
-
-function isBreakingControl(code: number): boolean {
-  return code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029;
-}
 
 function isSdNameChar(code: number): boolean {
   return code >= 33 && code <= 126 && code !== 0x3d && code !== CLOSE_BRACKET && code !== QUOTE;
@@ -45,55 +41,8 @@ export function repairSdName(name: string): string {
   return out.length === 0 ? '_' : out;
 }
 
-/** Index of the first UTF-16 unit of `s` that PARAM-VALUE must change, or -1. */
-function firstParamWork(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    if (code < 0x7f) {
-      if (code < 0x20 || code === QUOTE || code === BACKSLASH || code === CLOSE_BRACKET) return i;
-    } else if (code >= 0xd800 && code <= 0xdfff) {
-      if (!isPairAt(s, i)) return i;
-      i++;
-    } else if (isBreakingControl(code)) {
-      return i;
-    }
-  }
-  return -1;
-}
-
-/** True when a well-formed surrogate pair starts at `i`. */
-function isPairAt(s: string, i: number): boolean {
-  const hi = s.charCodeAt(i);
-  if (hi < 0xd800 || hi > 0xdbff || i + 1 >= s.length) return false;
-  const lo = s.charCodeAt(i + 1);
-  return lo >= 0xdc00 && lo <= 0xdfff;
-}
-
 /** PARAM-VALUE text for `s` (see the file comment for the policy). */
-export function escapeParamValue(s: string): string {
-  const first = firstParamWork(s);
-  if (first < 0) return s;
-  let out = s.slice(0, first);
-  let start = first;
-  for (let i = first; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    let rep: string;
-    if (code === QUOTE) rep = '\\"';
-    else if (code === BACKSLASH) rep = '\\\\';
-    else if (code === CLOSE_BRACKET) rep = '\\]';
-    else if (code >= 0xd800 && code <= 0xdfff) {
-      if (isPairAt(s, i)) {
-        i++;
-        continue;
-      }
-      rep = '\ufffd';
-    } else if (isBreakingControl(code)) rep = ' ';
-    else continue;
-    out += s.slice(start, i) + rep;
-    start = i + 1;
-  }
-  return out + s.slice(start);
-}
+export const escapeParamValue = buildEscaper({ '"': '\\"', '\\': '\\\\', ']': '\\]' });
 
 /** Bounded memo of field key → PARAM-NAME, so a key is checked once, not once per record. */
 const NAME_CACHE_LIMIT = 4096;
