@@ -36,13 +36,14 @@ export interface Pipeline {
   close(): Promise<CloseReport>;
 }
 
-export function buildPipeline(config: Config, deps: { logger: Logger; metrics: Metrics }): Pipeline {
+/** `deps.sink` replaces the configured sinks (tests, embedding). */
+export function buildPipeline(config: Config, deps: { logger: Logger; metrics: Metrics; sink?: Sink }): Pipeline {
   const { logger, metrics } = deps;
   const onDiagnostic: DiagnosticListener = (origin, d) => {
     metrics.diagnostics(d.code, 1);
     logger.log('warn', d.message, { origin, code: d.code, field: d.field });
   };
-  const sink = createSink(config.sinks, logger);
+  const sink = deps.sink ?? createSink(config.sinks, logger);
   const cache = new Map<string, Processor>();
 
   const processorFor = (o: PipelineOverrides): Processor => {

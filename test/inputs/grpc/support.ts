@@ -12,49 +12,16 @@ import { loadSync } from '@grpc/proto-loader';
 import { createMemoryLogger } from '../../../plugin/core/log.js';
 import { noMetrics, type Metrics } from '../../../plugin/core/metrics.js';
 import { defaultConfig, type Config, type ServeConfig } from '../../../plugin/config/schema.js';
-import { buildFormatter } from '../../../plugin/formats/registry.js';
-import { buildNormalizer } from '../../../plugin/normalize/normalize.js';
-import type { Pipeline, PipelineOverrides } from '../../../plugin/pipeline/build.js';
-import { buildProcessor, type Processor } from '../../../plugin/pipeline/processor.js';
+import { buildPipeline, type Pipeline } from '../../../plugin/pipeline/build.js';
 import { startGrpcServer, type GrpcServerHandle, type GrpcServerHooks } from '../../../plugin/inputs/grpc/grpc-server.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 
 export const PROTO_DIR = resolve(__dirname, '../../../proto');
 
-/** A Pipeline like buildPipeline's, but over the given sink. */
+/** The real pipeline (buildPipeline) over the given sink. */
 export function makePipeline(sink: RecordingSink, opts: { config?: Config; metrics?: Metrics } = {}) {
-  const config = opts.config ?? defaultConfig();
   const logger = createMemoryLogger();
-  const metrics = opts.metrics ?? noMetrics;
-  const cache = new Map<string, Processor>();
-  const processorFor = (o: PipelineOverrides): Processor => {
-    const format = o.format ?? config.format.format;
-    const envelope = o.envelope ?? config.format.envelope;
-    const profile = o.profile ?? config.normalize.profile;
-    const key = `${format}/${envelope}/${profile}`;
-    let p = cache.get(key);
-    if (p === undefined) {
-      const onDiagnostic = () => {};
-      const normalizer = buildNormalizer({ ...config.normalize, profile }, onDiagnostic);
-      const formatter = buildFormatter({ ...config.format, format, envelope }, onDiagnostic);
-      p = buildProcessor(normalizer, formatter, sink.maxMessageBytes);
-      cache.set(key, p);
-    }
-    return p;
-  };
-  const pipeline: Pipeline = {
-    config,
-    logger,
-    metrics,
-    sink,
-    processor: processorFor({}),
-    processorFor,
-    reportFailure(transport, outcome, extra) {
-      metrics.recordsFailed(transport, outcome.error.code, 1);
-      logger.log('error', outcome.error.message, { origin: outcome.origin, ...extra, code: outcome.error.code });
-    },
-    close: () => sink.close(1000),
-  };
+  const pipeline = buildPipeline(opts.config ?? defaultConfig(), { logger, metrics: opts.metrics ?? noMetrics, sink });
   return { pipeline, logger };
 }
 
