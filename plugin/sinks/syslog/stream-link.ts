@@ -73,6 +73,7 @@ export class StreamLink {
   private wroteOnConnection = false;
   private lastWriteDoneAt = 0;
   private lastError: Error | undefined;
+  private lastFailureText: string | undefined;
   private endedWhileQuiet = false;
   private sessionTicketSeen = false;
   private readonly failures: ThrottledLog;
@@ -90,9 +91,12 @@ export class StreamLink {
     return this.ready || this.downSince === undefined ? 0 : Date.now() - this.downSince;
   }
 
-  /** The last connection error, for the messages of SEG_ERR_SINK_UNAVAILABLE. */
+  /**
+   * The last connection failure, for the messages of SEG_ERR_SINK_UNAVAILABLE. Kept until a
+   * connection is ready again, so it still explains the outage while a retry is in flight.
+   */
   get lastFailure(): string | undefined {
-    return this.lastError === undefined ? undefined : describe(this.lastError);
+    return this.lastFailureText;
   }
 
   start(): void {
@@ -209,6 +213,7 @@ export class StreamLink {
       ...(again ? { failures: this.failuresSinceReady, replayLines: this.replayDue ? this.deps.replay.length : 0 } : {}),
     });
     this.failuresSinceReady = 0;
+    this.lastFailureText = undefined;
     events.connected(again);
     this.pump();
   }
@@ -256,6 +261,7 @@ export class StreamLink {
     const hint = tlsHint(code);
     const what = wasReady ? 'connection lost' : 'cannot connect';
     const detail = e === undefined ? (wasReady ? 'closed by the receiver' : 'closed before it was ready') : describe(e);
+    this.lastFailureText = detail;
     this.failures.log(hint === undefined ? 'warn' : 'error', `${wasReady ? 'lost' : 'connect'}:${code}`, `${what}: ${detail}`, {
       sink: name,
       code,
