@@ -40,7 +40,7 @@ function renderFlags(mode: Mode, after?: Mode): string {
   const rows = flagsForMode(mode)
     .filter((f) => !shown.has(f.name))
     .map((f) => {
-      const arg = f.type === 'bool' ? '' : f.type === 'enum' ? ` ${f.values!.join('\\|')}` : f.type === 'int' ? ' N' : f.type === 'list' ? ' A,B' : ' VALUE';
+      const arg = f.type === 'bool' ? '' : f.type === 'enum' ? ` ${f.values!.join('|')}` : f.type === 'int' ? ' N' : f.type === 'list' ? ' A,B' : ' VALUE';
       return [`\`--${f.name}${arg}\``, f.help + (f.multiple ? '; repeatable' : ''), f.defaultText ?? '', f.path === '-' ? '' : code(f.path)];
     });
   return table(['flag', 'what it does', 'default', 'config file path'], rows);
