@@ -7,6 +7,12 @@
  * keys in input order, then unknown fields under valid custom keys. Every repair is
  * reported through the diagnostic listener; a record that can never be formatted throws
  * a permanent SegError. The tables are built once; a record costs a Map lookup per key.
+ * Records of one shape (the same input keys in the same order, the same type, with or
+ * without an event time) almost always lay out the same way, so the layout the generic path
+ * computes for a record that needed no diagnostic is kept in a trie of key sequences and
+ * replayed for the next records of that shape; a replayed record whose values would change a
+ * decision (an empty value, an IPv6 address, a failed check, a cut, a differing label) falls
+ * back to the generic path, so the output and diagnostics are the same either way.
  */
 import { eventById, type SyslogEvent } from '../catalog/catalog.js';
 import { parsePriority, PRIORITY_NAMES } from '../catalog/priority.js';
@@ -44,6 +50,51 @@ const SEVERITY_CHOICES = '0-10 or Unknown/Low/Medium/High/Very-High';
 
 /** Distinct unknown input names remembered by the case-fold memo (bounded: hostile input). */
 const FOLD_CACHE_LIMIT = 4096;
+
+/** Nodes of the input-key-sequence trie (bounded: hostile input with ever new key names). */
+const SHAPE_NODE_LIMIT = 8192;
+
+/** A trie node: one input key at one position of a record, and the layouts learnt under it. */
+interface ShapeNode {
+  /** What the key at this position means, as `collect` routes it (see keys.ts routes). */
+  readonly route: number | undefined;
+  /** The first key seen after this one, and its node: nearly always the only one, so no Map lookup. */
+  firstKey: string | undefined;
+  firstChild: ShapeNode | undefined;
+  readonly next: Map<string, ShapeNode>;
+  /** Layouts of records ending here, by `layoutSlot(plan, hasTime)`. */
+  layouts: Array<Layout | undefined> | undefined;
+}
+
+/**
+ * One output field as a replay step: which input position gives the value, what the
+ * generic path decided about key, label, column and caps for records of this shape.
+ */
+interface Step {
+  /** 0 a known key, 1 `rt`, 2 an unknown field. */
+  readonly kind: number;
+  readonly index: number;
+  readonly key: string;
+  readonly target: Target | undefined;
+  readonly column: string | undefined;
+  readonly shrinkRank: number | undefined;
+  readonly maxLength: number | undefined;
+  /** The label written before the value, or undefined. */
+  readonly labelKey: string | undefined;
+  /** Input position of the record's own label, or -1 (then `fixedLabel` is written). */
+  readonly labelIndex: number;
+  readonly fixedLabel: string | undefined;
+  readonly labelMax: number;
+  readonly labelColumn: string | undefined;
+}
+
+type Layout = readonly Step[];
+
+function newShapeNode(route: number | undefined): ShapeNode {
+  return { route, firstKey: undefined, firstChild: undefined, next: new Map(), layouts: undefined };
+}
+
+const layoutSlot = (plan: TypePlan | undefined, hasTime: boolean): number => (plan === undefined ? 0 : plan.index + 1) * 2 + (hasTime ? 1 : 0);
 
 /** The catalog tables, shared by every normalizer (they are never mutated after the build). */
 interface Shared {
@@ -91,6 +142,16 @@ interface Pending {
   readonly index: number;
 }
 
+/** What the header fields say about a record. */
+interface HeaderInfo {
+  readonly plan: TypePlan | undefined;
+  readonly eventId: string | undefined;
+  readonly event: SyslogEvent | undefined;
+  readonly priority: number | undefined;
+  readonly severity: string;
+  readonly time: EventTime | undefined;
+}
+
 class RecordNormalizer implements Normalizer {
   private readonly strict: boolean;
   private readonly targets: readonly Target[];
@@ -122,6 +183,19 @@ class RecordNormalizer implements Normalizer {
   private origin = '';
   /** Set by applyTypePolicy when a value cannot stay under its key. */
   private moveReason: string | undefined;
+
+  // Layout cache: records of one shape (input keys in order) and type replay the layout
+  // the generic path computed for the first such record that needed no diagnostic.
+  private readonly shapeRoot: ShapeNode = newShapeNode(undefined);
+  private shapeNodes = 0;
+  /** Input values by position, for the replay. */
+  private readonly inputValues: unknown[] = [];
+  /** Steps the generic path records for the record's shape; undefined when not recording. */
+  private recorded: Step[] | undefined;
+  private diagCount = 0;
+  /** Diagnostics held back while a replay may still fall back to the generic path. */
+  private held: Array<[string, string | undefined, string]> | undefined;
+  private readonly heldBuffer: Array<[string, string | undefined, string]> = [];
 
   constructor(
     private readonly opts: NormalizeOptions,
@@ -165,7 +239,137 @@ class RecordNormalizer implements Normalizer {
 
   normalize(raw: RawRecord): CanonicalRecord {
     this.origin = raw.origin;
+    let node: ShapeNode | undefined;
+    if (!mayBeEnvelope(raw.data)) {
+      node = this.walkShape(raw.data);
+      if (node !== undefined && node.layouts !== undefined) {
+        const replayed = this.replay(raw, node.layouts);
+        if (replayed !== undefined) return replayed;
+      }
+    }
+    return this.generic(raw, node);
+  }
+
+  /**
+   * The trie node of the record's key sequence (created as needed), with the header fields
+   * stored and the input values by position; undefined when the record cannot replay a
+   * layout (an empty value, a numeric `type`) or the trie is full.
+   */
+  private walkShape(data: Record<string, unknown>): ShapeNode | undefined {
     this.reset();
+    const routes = this.shared.table.routeOf;
+    const values = this.inputValues;
+    let node = this.shapeRoot;
+    let index = 0;
+    for (const inputKey in data) {
+      const i = index++;
+      let child = node.firstKey === inputKey ? node.firstChild : node.next.get(inputKey);
+      if (child === undefined) {
+        if (this.shapeNodes >= SHAPE_NODE_LIMIT) return undefined;
+        const name = this.aliases === undefined ? inputKey : (this.aliases.get(inputKey) ?? inputKey);
+        child = newShapeNode(i === 0 && inputKey === 'date' ? ROUTE_DROP : routes[name]);
+        if (node.firstKey === undefined) {
+          node.firstKey = inputKey;
+          node.firstChild = child;
+        } else {
+          node.next.set(inputKey, child);
+        }
+        this.shapeNodes++;
+      }
+      node = child;
+      const value = data[inputKey];
+      if (value === null || value === undefined || value === '') return undefined;
+      values[i] = value;
+      const route = child.route;
+      if (route !== undefined && route < 0 && route !== ROUTE_DROP) {
+        const slot = routeSlot(route);
+        if (slot === H_TYPE && typeof value === 'number') return undefined;
+        if (this.headers[slot] === undefined) {
+          this.headers[slot] = value;
+          this.headerSource[slot] = inputKey;
+        } else {
+          // A repeated header is reported by the generic path (and never cached).
+          return undefined;
+        }
+      }
+    }
+    return node;
+  }
+
+  /** The record through its shape's cached layout, or undefined to take the generic path. */
+  private replay(raw: RawRecord, layouts: ReadonlyArray<Layout | undefined>): CanonicalRecord | undefined {
+    const held = this.heldBuffer;
+    held.length = 0;
+    this.held = held;
+    let head: HeaderInfo;
+    let fields: Field[] | undefined;
+    try {
+      head = this.headerStage();
+      const layout = layouts[layoutSlot(head.plan, head.time !== undefined)];
+      fields = layout === undefined ? undefined : this.replayFields(layout, head.time);
+    } catch (err) {
+      // A permanent header error (severity): the generic path reports what came before it too.
+      this.releaseHeld();
+      throw err;
+    }
+    if (fields === undefined) {
+      this.held = undefined;
+      return undefined;
+    }
+    this.releaseHeld();
+    return this.finish(raw, head, fields);
+  }
+
+  /** Stops holding diagnostics back and reports the held ones, in order. */
+  private releaseHeld(): void {
+    const held = this.heldBuffer;
+    this.held = undefined;
+    for (let i = 0; i < held.length; i++) this.diag(held[i]![0], held[i]![1], held[i]![2]);
+    held.length = 0;
+  }
+
+  private replayFields(layout: Layout, time: EventTime | undefined): Field[] | undefined {
+    const fields: Field[] = [];
+    const values = this.inputValues;
+    for (let s = 0; s < layout.length; s++) {
+      const step = layout[s]!;
+      if (step.kind === 1) {
+        fields.push({ key: 'rt', value: epochMsText(time!.epochMs), shrinkRank: undefined, column: undefined });
+        continue;
+      }
+      let value = valueText(values[step.index]);
+      if (value === undefined) return undefined;
+      const t = step.target;
+      if (t !== undefined) {
+        value = this.replayPolicy(t, value);
+        if (value === undefined) return undefined;
+        if (step.labelKey !== undefined) {
+          const label = step.labelIndex >= 0 ? valueText(values[step.labelIndex]) : step.fixedLabel;
+          if (label === undefined || label.length > step.labelMax) return undefined;
+          if (step.labelIndex >= 0 && step.fixedLabel !== undefined && label !== step.fixedLabel) return undefined;
+          fields.push({ key: step.labelKey, value: label, shrinkRank: undefined, column: step.labelColumn });
+        }
+      }
+      if (step.maxLength !== undefined && value.length > step.maxLength) return undefined;
+      fields.push({ key: step.key, value, shrinkRank: step.shrinkRank, column: step.column });
+    }
+    return fields;
+  }
+
+  /** applyTypePolicy for a replay: the converted value, or undefined where the generic path would move it. */
+  private replayPolicy(t: Target, value: string): string | undefined {
+    if (t.ipv6 !== undefined && isPlainIPv6(value)) return undefined;
+    if (this.strict) {
+      if (t.refuse) return undefined;
+      return t.check === undefined ? value : t.check(value);
+    }
+    return t.soft === undefined ? value : (t.soft(value) ?? value);
+  }
+
+  /** Every record the replay cannot take: routes, resolves and lays out field by field. */
+  private generic(raw: RawRecord, node: ShapeNode | undefined): CanonicalRecord {
+    this.reset();
+    const diagsBefore = this.diagCount;
     let data = raw.data;
     if (mayBeEnvelope(data)) {
       const unwrapped = unwrapEnvelopes(data);
@@ -173,7 +377,20 @@ class RecordNormalizer implements Normalizer {
       data = unwrapped.data;
     }
     this.collect(data);
+    const head = this.headerStage();
+    if (node !== undefined) this.recorded = [];
+    this.resolvePending(head.plan);
+    const fields = this.layOut(head.plan, head.time);
+    const recorded = this.recorded;
+    this.recorded = undefined;
+    if (node !== undefined && recorded !== undefined && this.diagCount === diagsBefore) {
+      (node.layouts ??= [])[layoutSlot(head.plan, head.time !== undefined)] = recorded;
+    }
+    return this.finish(raw, head, fields);
+  }
 
+  /** Message type, event, severities and time from the header fields. */
+  private headerStage(): HeaderInfo {
     const typeInfo = this.resolveType();
     let plan = typeInfo.plan;
     let eventId = this.eventIdHeader();
@@ -186,14 +403,16 @@ class RecordNormalizer implements Normalizer {
     const priority = this.priorityHeader();
     const severity = this.severity(priority ?? event?.syslogSeverity);
     const time = this.timeHeader();
+    return { plan, eventId, event, priority, severity, time };
+  }
 
-    this.resolvePending(plan);
-    const fields = this.layOut(plan, time);
+  private finish(raw: RawRecord, head: HeaderInfo, fields: Field[]): CanonicalRecord {
+    const { plan, event, priority, time } = head;
     return {
       origin: raw.origin,
-      eventId,
+      eventId: head.eventId,
       name: this.textHeader(H_NAME) ?? event?.name ?? plan?.type.title,
-      severity,
+      severity: head.severity,
       syslogSeverity: priority ?? event?.syslogSeverity ?? this.opts.defaultSyslogSeverity,
       productVersion: this.textHeader(H_VERSION),
       time,
@@ -418,6 +637,7 @@ class RecordNormalizer implements Normalizer {
     if (time !== undefined) {
       fields.push({ key: 'rt', value: epochMsText(time.epochMs), shrinkRank: undefined, column: undefined });
       this.take(this.shared.rtSlot);
+      this.recorded?.push(step(1, -1, 'rt', undefined, undefined, undefined, undefined));
     }
     const touched = this.touched;
     for (let i = 0; i < this.touchedCount; i++) {
@@ -468,14 +688,40 @@ class RecordNormalizer implements Normalizer {
         shrinkRank = 1;
       }
     }
+    let labelWritten = false;
     if (labelKey !== undefined) {
       label ??= this.labelFor(id, t, plan);
       if (label !== undefined && !this.isTaken(labelSlot)) {
         fields.push({ key: labelKey, value: this.cap(label, labelMax, labelKey), shrinkRank: undefined, column: this.columnOf(labelKey, info.labelId) });
         this.take(labelSlot);
+        labelWritten = true;
       }
     }
-    fields.push({ key, value: maxLength === undefined ? value : this.cap(value, maxLength, key), shrinkRank, column: key === info.key ? undefined : info.key });
+    const column = key === info.key ? undefined : info.key;
+    fields.push({ key, value: maxLength === undefined ? value : this.cap(value, maxLength, key), shrinkRank, column });
+    if (this.recorded !== undefined) {
+      if (key !== t.key) {
+        // An IPv6 slot: value-dependent, so this shape is not cached.
+        this.recorded = undefined;
+      } else {
+        const labelId = info.labelId;
+        const given = labelWritten && labelId >= 0 && this.values[labelId] !== undefined;
+        this.recorded.push({
+          kind: 0,
+          index: this.valueIndex[id]!,
+          key,
+          target: t,
+          column,
+          shrinkRank,
+          maxLength,
+          labelKey: labelWritten ? labelKey : undefined,
+          labelIndex: given ? this.valueIndex[labelId]! : -1,
+          fixedLabel: labelWritten ? (plan?.fixedLabels.get(id) ?? t.fixedLabel) : undefined,
+          labelMax,
+          labelColumn: labelWritten ? this.columnOf(labelKey!, labelId) : undefined,
+        });
+      }
+    }
     if (keySlot >= 0) this.take(keySlot);
     else this.taken.add(key);
   }
@@ -543,6 +789,7 @@ class RecordNormalizer implements Normalizer {
       }
       fields.push({ key, value: this.cap(value, EXTRA_MAX, key), shrinkRank: 1, column: undefined });
       this.taken.add(key);
+      this.recorded?.push(step(2, p.index, key, undefined, undefined, 1, EXTRA_MAX));
     }
     if (dropped !== undefined) {
       const shown = dropped.slice(0, 5).map(clip).join(', ');
@@ -562,8 +809,26 @@ class RecordNormalizer implements Normalizer {
   }
 
   private diag(code: string, field: string | undefined, message: string): void {
+    if (this.held !== undefined) {
+      this.held.push([code, field, message]);
+      return;
+    }
+    this.diagCount++;
     this.onDiagnostic(this.origin, { code, ...(field === undefined ? {} : { field }), message: `${this.origin}: ${message}` });
   }
+}
+
+/** A replay step without a label (one object shape for every Step). */
+function step(
+  kind: number,
+  index: number,
+  key: string,
+  target: Target | undefined,
+  column: string | undefined,
+  shrinkRank: number | undefined,
+  maxLength: number | undefined,
+): Step {
+  return { kind, index, key, target, column, shrinkRank, maxLength, labelKey: undefined, labelIndex: -1, fixedLabel: undefined, labelMax: 0, labelColumn: undefined };
 }
 
 /** A value as it appeared, for a message: JSON text when it has one, else its String(). */
