@@ -11,7 +11,8 @@
 //   npm run build && node bench/forward.bench.mjs [SECONDS=8] [CONNECTIONS=2] [BATCH=500]
 // SEGURA_SIEM_CLI overrides the bundle to run (default dist/segura-siem.js);
 // SEGURA_SIEM_NODE_ARGS adds node flags to the server (e.g. "--cpu-prof").
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { canPin, cpuSeconds as cpuSecondsOf, percentile, procStatusMb, startServe } from './serve-harness.mjs';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -69,45 +70,11 @@ await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
 const receiverPort = receiver.address().port;
 
 // ------------------------------------------------------------------ server
-const canPin =
-  cpus().length > 1 &&
-  (() => {
-    try {
-      execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-if (canPin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-const nodeArgs = (process.env.SEGURA_SIEM_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const args = [...nodeArgs, cli, 'serve', '--forward', '127.0.0.1:0', '--sink', `forward://127.0.0.1:${receiverPort}`];
-const child = canPin
-  ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-  : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-let stderr = '';
-const forwardAddress = await new Promise((resolve, reject) => {
-  child.stderr.setEncoding('utf8').on('data', (c) => {
-    stderr += c;
-    const line = stderr.split('\n').find((l) => l.includes('"msg":"serving"'));
-    if (line) resolve(JSON.parse(line).forward);
-  });
-  child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-});
-const serverPid = child.pid; // taskset execs the command, so the pid is node's
+const { child, pid: serverPid, serving } = await startServe(cli, ['serve', '--forward', '127.0.0.1:0', '--sink', `forward://127.0.0.1:${receiverPort}`]);
+const forwardAddress = serving.forward;
 const [host, port] = [forwardAddress.slice(0, forwardAddress.lastIndexOf(':')), Number(forwardAddress.slice(forwardAddress.lastIndexOf(':') + 1))];
-
-function procStatus(key) {
-  const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${serverPid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-function cpuSeconds() {
-  const f = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
-}
-function percentile(sorted, p) {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+const procStatus = (key) => procStatusMb(serverPid, key);
+const cpuSeconds = () => cpuSecondsOf(serverPid);
 
 // ------------------------------------------------------------------ sender (leg 1)
 /** One Fluent Bit–like connection: a request, wait for its ack, the next request. */

@@ -13,8 +13,9 @@
 //   npm run build && node bench/grpc.bench.mjs [SECONDS=8] [WINDOW=8] [CONCURRENCY=4]
 // SEGURA_SIEM_CLI overrides the bundle to run (default dist/segura-siem.js);
 // SEGURA_SIEM_NODE_ARGS adds node flags to the server (e.g. "--cpu-prof").
-import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { canPin, cpuSeconds as cpuSecondsOf, percentile, procStatusMb, startServe } from './serve-harness.mjs';
 import { cpus } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -64,46 +65,13 @@ const exportRequests = Array.from({ length: batchCount }, (_, b) =>
 );
 
 // ------------------------------------------------------------------ server
-const canPin = cpus().length > 1 && (() => {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (canPin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 const devNull = openSync('/dev/null', 'w');
-const nodeArgs = (process.env.SEGURA_SIEM_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const args = [...nodeArgs, cli, 'serve', '--grpc', '127.0.0.1:0', '--stream-window', String(Math.max(16, WINDOW))];
-const child = canPin
-  ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', devNull, 'pipe'] })
-  : spawn(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'] });
-let stderr = '';
-const address = await new Promise((resolve, reject) => {
-  child.stderr.setEncoding('utf8').on('data', (c) => {
-    stderr += c;
-    const line = stderr.split('\n').find((l) => l.includes('"msg":"serving"'));
-    if (line) resolve(JSON.parse(line).grpc);
-  });
-  child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-});
-const serverPid = child.pid; // taskset execs the command, so the pid is node's
-
-function procStatus(key) {
-  const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${serverPid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-function cpuSeconds() {
-  const f = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
-}
+const { child, pid: serverPid, serving } = await startServe(cli, ['serve', '--grpc', '127.0.0.1:0', '--stream-window', String(Math.max(16, WINDOW))], devNull);
+const address = serving.grpc;
+const procStatus = (key) => procStatusMb(serverPid, key);
+const cpuSeconds = () => cpuSecondsOf(serverPid);
 
 // ------------------------------------------------------------------ measurement
-function percentile(sorted, p) {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 /** Runs `drive(onDone)` for WARMUP + SECONDS; counts records and latencies after the warm-up. */
 async function measure(name, drive) {
   const latencies = [];
