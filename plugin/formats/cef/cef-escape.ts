@@ -17,6 +17,8 @@
  * unchanged when nothing needs work.
  */
 
+import { buildEscaper, isBreakingControl } from '../text-escape.js';
+
 const BACKSLASH = 0x5c;
 const PIPE = 0x7c;
 const EQUALS = 0x3d;
@@ -24,11 +26,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = ' ';
 const REPLACEMENT = '\ufffd';
-
-/** True for characters with no CEF escape that readers may split on: they become a space. */
-function isBreakingControl(code: number): boolean {
-  return code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029;
-}
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -97,51 +94,12 @@ export function escapeHeaderField(s: string): string {
   return out + s.slice(start);
 }
 
-/** Index of the first UTF-16 unit of `s` that an extension value must change, or -1. */
-function firstExtensionWork(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    if (code < 0x7f) {
-      if (code < 0x20 || code === BACKSLASH || code === EQUALS) return i;
-    } else if (code >= 0xd800 && code <= 0xdfff) {
-      if (surrogateWidth(s, i, code) === 0) return i;
-      i++;
-    } else if (isBreakingControl(code)) {
-      return i;
-    }
-  }
-  return -1;
-}
-
 /**
- * Escapes one extension value (no policy: whitespace is kept as given). Backslash first in
- * meaning, but in a single pass, so an escape introduced here is never escaped again.
+ * Escapes one extension value (no policy: whitespace is kept as given): `\` `=` LF CR get
+ * backslash escapes, in one pass, so an escape written here is never escaped again; the
+ * shared loop in text-escape.ts applies the break and surrogate rules.
  */
-export function escapeExtensionValue(s: string): string {
-  const first = firstExtensionWork(s);
-  if (first < 0) return s;
-  let out = s.slice(0, first);
-  let start = first;
-  for (let i = first; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    let rep: string;
-    if (code === BACKSLASH) rep = '\\\\';
-    else if (code === EQUALS) rep = '\\=';
-    else if (code === LF) rep = '\\n';
-    else if (code === CR) rep = '\\r';
-    else if (code >= 0xd800 && code <= 0xdfff) {
-      if (surrogateWidth(s, i, code) === 2) {
-        i++;
-        continue;
-      }
-      rep = REPLACEMENT;
-    } else if (isBreakingControl(code)) rep = SPACE;
-    else continue;
-    out += s.slice(start, i) + rep;
-    start = i + 1;
-  }
-  return out + s.slice(start);
-}
+export const escapeExtensionValue = buildEscaper({ '\\': '\\\\', '=': '\\=', '\n': '\\n', '\r': '\\r' });
 
 /**
  * True when `code` would end up as blank space at the end of a rendered value: a space, a
