@@ -4,9 +4,11 @@
  * into one "stop" promise.
  */
 import { SegError, isPermanent, toSegError } from '../core/errors.js';
-import type { Transport } from '../core/metrics.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { noMetrics, type Transport } from '../core/metrics.js';
+import type { Config } from '../config/schema.js';
 import type { OutLine } from '../core/sink.js';
-import type { Pipeline } from './build.js';
+import { buildPipeline, type Pipeline } from './build.js';
 import type { Outcome } from './processor.js';
 
 /** Counts for the summary a runner logs at exit. */
@@ -153,4 +155,19 @@ function pause(ms: number, stopper: Stopper): Promise<void> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/**
+ * What a line-input runner (stdio, follow) sets up first: the logger, the pipeline, the
+ * counters, and a stopper that SIGTERM/SIGINT and a reader gone from stdout (EPIPE) trigger.
+ */
+export function startLineRun(config: Config): { logger: Logger; pipeline: Pipeline; counters: RunCounters; stopper: Stopper } {
+  const logger = createLogger(config.errors, config.logLevel);
+  const pipeline = buildPipeline(config, { logger, metrics: noMetrics });
+  const counters = new RunCounters();
+  const stopper = onStopSignals((reason) => logger.log('info', `${reason}: finishing the current batch, then exiting`));
+  pipeline.sink.onError?.((e) => {
+    if (e.code === 'SEG_ERR_SINK_CLOSED') stopper.stop(e.message);
+  });
+  return { logger, pipeline, counters, stopper };
 }

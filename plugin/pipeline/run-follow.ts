@@ -12,25 +12,17 @@
  */
 import { resolve } from 'node:path';
 import { toSegError } from '../core/errors.js';
-import { createLogger } from '../core/log.js';
-import { noMetrics } from '../core/metrics.js';
 import type { OutLine } from '../core/sink.js';
 import type { Config } from '../config/schema.js';
 import { CheckpointStore } from '../inputs/file/checkpoint-store.js';
 import { FileFollower, type FollowBatch } from '../inputs/file/file-follower.js';
 import { parseJsonText } from '../inputs/json-line.js';
-import { buildPipeline, type Pipeline } from './build.js';
+import type { Pipeline } from './build.js';
 import type { Outcome } from './processor.js';
-import { RunCounters, deliverWithRetry, onStopSignals, type Stopper } from './run-common.js';
+import { RunCounters, deliverWithRetry, startLineRun, type Stopper } from './run-common.js';
 
 export async function runFollow(config: Config, _positionals: string[]): Promise<number> {
-  const logger = createLogger(config.errors, config.logLevel);
-  const pipeline = buildPipeline(config, { logger, metrics: noMetrics });
-  const counters = new RunCounters();
-  const stopper = onStopSignals((reason) => logger.log('info', `${reason}: finishing the current batch, then exiting`));
-  pipeline.sink.onError?.((e) => {
-    if (e.code === 'SEG_ERR_SINK_CLOSED') stopper.stop(e.message);
-  });
+  const { logger, pipeline, counters, stopper } = startLineRun(config);
 
   const path = resolve(config.follow.path!);
   const store = new CheckpointStore(resolve(config.follow.state!));

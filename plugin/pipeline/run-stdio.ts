@@ -9,29 +9,21 @@
  * are written as UTF-8 straight into a LineBuffer and handed over as bytes.
  */
 import { SegError, toSegError } from '../core/errors.js';
-import { createLogger } from '../core/log.js';
-import { noMetrics } from '../core/metrics.js';
 import type { OutLine } from '../core/sink.js';
 import type { Config } from '../config/schema.js';
 import { fileChunkSource, isRegularFile, streamChunkSource, type ChunkSource } from '../inputs/chunk-source.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { parseJsonText } from '../inputs/json-line.js';
 import { LineBuffer } from '../formats/line-buffer.js';
-import { buildPipeline, type Pipeline } from './build.js';
+import type { Pipeline } from './build.js';
 import type { Failure, Outcome } from './processor.js';
-import { RunCounters, onStopSignals, retryDelivery, type Stopper } from './run-common.js';
+import { RunCounters, startLineRun, retryDelivery, type Stopper } from './run-common.js';
 
 const STDIN_FD = 0;
 
 /** `stdin`: a stream to read instead of the process's standard input (tests). */
 export async function runStdio(config: Config, _positionals: string[] = [], stdin?: NodeJS.ReadableStream): Promise<number> {
-  const logger = createLogger(config.errors, config.logLevel);
-  const pipeline = buildPipeline(config, { logger, metrics: noMetrics });
-  const counters = new RunCounters();
-  const stopper = onStopSignals((reason) => logger.log('info', `${reason}: finishing the current batch, then exiting`));
-  pipeline.sink.onError?.((e) => {
-    if (e.code === 'SEG_ERR_SINK_CLOSED') stopper.stop(e.message);
-  });
+  const { logger, pipeline, counters, stopper } = startLineRun(config);
 
   const fromFile = stdin === undefined && isRegularFile(STDIN_FD);
   const source = fromFile ? fileChunkSource(STDIN_FD) : streamChunkSource(stdin ?? process.stdin);
