@@ -16,9 +16,9 @@
 # JavaScript, so musl vs glibc does not matter. Distroless has fewer packages to patch; the
 # price is no shell, no `env` and no `sleep`.
 #
-# Node 20 reached end of life on 2026-04-30. The bundle targets Node 20 and runs unchanged
-# on 22 and 24: build with --build-arg NODE_IMAGE=node:22-alpine (or pin a digest,
-# node:22-alpine@sha256:...) to get a supported runtime.
+# Node 20 reached end of life on 2026-04-30. The bundle targets Node 20 (the version the
+# project tests on) and uses no Node-20-only API: --build-arg NODE_IMAGE=node:22-alpine (or
+# a pinned digest) should give a supported runtime, untested here.
 #
 # No HEALTHCHECK: a gRPC health check needs a gRPC client, and the image's modes differ
 # (stdio and follow have no port at all). Kubernetes probes the health port natively
