@@ -66,3 +66,58 @@ export interface Diagnostic {
   readonly field?: string;
   readonly message: string;
 }
+
+/**
+ * The line fast path's view of one input line (bare CEF on stdout): a flat JSON object read
+ * straight from the line's bytes, not yet decoded. Keys are compared as bytes; values stay
+ * byte ranges of `bytes` unless asked for. Valid until the next line. Implementation:
+ * inputs/json-scan.ts; consumer: Normalizer.normalizeLine.
+ */
+export interface LineFields {
+  /** The buffer holding the line. */
+  readonly bytes: Uint8Array;
+  /** Number of members, in input order. */
+  readonly count: number;
+  /** Where value `i`'s bytes are: the UTF-8 text of a plain string, or an integer's digits. */
+  readonly valueStart: Int32Array;
+  readonly valueEnd: Int32Array;
+  /** True when member `i`'s name is exactly these UTF-8 bytes. */
+  keyIs(i: number, key: Uint8Array): boolean;
+  /** A hash of member `i`'s name (FNV-1a of its bytes), to find it in a table quickly. */
+  readonly keyHash: Int32Array;
+  /** Member `i`'s name. */
+  keyText(i: number): string;
+  /**
+   * True when value `i`'s bytes are its field text as they are (a string without escapes,
+   * or an integer written as valueText writes it), so it need not be decoded.
+   */
+  isPlain(i: number): boolean;
+  /** True when value `i` is null or the empty string (a field left out). */
+  isEmpty(i: number): boolean;
+  /** True when value `i` is a string (escaped or not). */
+  isString(i: number): boolean;
+  /** Value `i` exactly as JSON.parse gives it (a string, number, boolean or null). */
+  value(i: number): unknown;
+  /**
+   * value(i), for values that repeat from record to record (a type, a version, a host):
+   * remembered by their bytes, so a repeat is not decoded again.
+   */
+  repeatedValue(i: number): unknown;
+}
+
+/**
+ * What Normalizer.normalizeLine hands the byte writer: a CanonicalRecord (without `fields`,
+ * and with an empty origin: the fast path reports nothing, it declines instead) whose
+ * field values are either text or still byte ranges of the input line. Reused: valid
+ * until the next record.
+ */
+export interface SpanRecord extends Omit<CanonicalRecord, 'fields'> {
+  /** The input line's buffer, which the byte ranges point into. */
+  readonly bytes: Uint8Array;
+  readonly fieldCount: number;
+  readonly keys: readonly string[];
+  /** Field `i`'s text, or undefined when it is bytes[starts[i], ends[i]): UTF-8, not empty. */
+  readonly texts: ReadonlyArray<string | undefined>;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+}

@@ -3,7 +3,7 @@
  * builds its formatter from. A formatter turns one CanonicalRecord into one line with no
  * terminator; it knows nothing of transports or framing.
  */
-import type { CanonicalRecord, Diagnostic } from '../core/record.js';
+import type { CanonicalRecord, Diagnostic, SpanRecord } from '../core/record.js';
 import type { LineBuffer } from './line-buffer.js';
 
 export type FormatName = 'cef' | 'rfc5424' | 'sensage';
@@ -74,6 +74,11 @@ export interface Formatter {
    * Callers with a byte cap of their own (`maxBytes`) must use format().
    */
   formatInto?(rec: CanonicalRecord, out: LineBuffer): boolean;
+  /**
+   * formatInto for the line fast path's SpanRecord (offered with formatInto): the same bytes,
+   * or false, having written and reported nothing, when the record needs the ordinary path.
+   */
+  formatSpansInto?(rec: SpanRecord, out: LineBuffer): boolean;
 }
 
 export type FormatterFactory = (opts: FormatOptions, onDiagnostic: DiagnosticListener) => Formatter;

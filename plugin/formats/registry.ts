@@ -8,10 +8,11 @@
  * - `sensage`: this project's TAB-separated layout. `--envelope` is ignored.
  * - Budget: min(`--max-bytes`, the caller's cap, e.g. a UDP sink's datagram size), applied by
  *   budget.ts: free text is shortened (msg first, then the longest), never the header.
- * - Bare CEF without `--max-bytes` also offers `formatInto`, the byte fast path (cef.ts).
+ * - Bare CEF without `--max-bytes` also offers `formatInto`, the byte fast path, and
+ *   `formatSpansInto`, its variant for the line fast path (cef.ts).
  */
 import { SegError } from '../core/errors.js';
-import type { CanonicalRecord } from '../core/record.js';
+import type { CanonicalRecord, SpanRecord } from '../core/record.js';
 import { renderWithinBudget, type Render } from './budget.js';
 import { buildCef } from './cef/cef.js';
 import type { DiagnosticListener, FormatOptions, Formatter } from './formatter.js';
@@ -71,10 +72,11 @@ export function buildFormatter(opts: FormatOptions, onDiagnostic: DiagnosticList
   let render: Render;
   // The byte fast path: bare CEF without a configured budget (a budget needs the rendered length).
   let writeInto: ((rec: CanonicalRecord, out: LineBuffer) => boolean) | undefined;
+  let writeSpansInto: ((rec: SpanRecord, out: LineBuffer) => boolean) | undefined;
   if (opts.format === 'cef' && opts.envelope === 'none') {
     const cef = buildCef(opts, reportFirstRenderOnly);
     render = cef.render;
-    if (opts.maxBytes === undefined) writeInto = cef.writeInto;
+    if (opts.maxBytes === undefined) ({ writeInto, writeSpansInto } = cef);
   } else {
     render = buildRender(opts, reportFirstRenderOnly);
   }
@@ -87,13 +89,18 @@ export function buildFormatter(opts: FormatOptions, onDiagnostic: DiagnosticList
     renders = 0;
     return renderWithinBudget(rec, counted, effectiveCap(configured, maxBytes), onDiagnostic);
   };
-  if (writeInto === undefined) return { format };
+  if (writeInto === undefined || writeSpansInto === undefined) return { format };
   const into = writeInto;
+  const spansInto = writeSpansInto;
   return {
     format,
     formatInto(rec, out) {
       renders = 1;
       return into(rec, out);
+    },
+    formatSpansInto(rec, out) {
+      renders = 1;
+      return spansInto(rec, out);
     },
   };
 }

@@ -22,6 +22,9 @@ export type LineItem =
   | { readonly line: number; readonly error: SegError };
 
 const LF = 0x0a;
+
+/** What nextLineRaw() answers for a line it leaves undecoded. */
+export const RAW_LINE = 1;
 const BOM = 0xfeff;
 
 export class LineSplitter {
@@ -39,6 +42,10 @@ export class LineSplitter {
   private chunkIsUtf8 = true;
   /** A line finished by feed() (the held start of the chunk's first line), handed out first. */
   private first: string | SegError | undefined;
+  /** Where nextLineRaw() left the last raw line. */
+  rawChunk: Buffer = Buffer.alloc(0);
+  rawStart = 0;
+  rawEnd = 0;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -130,6 +137,36 @@ export class LineSplitter {
     }
     this.chunk = undefined;
     return undefined;
+  }
+
+  /**
+   * Like nextLine(), but a line of a valid UTF-8 chunk within the length limit is not
+   * decoded: answers RAW_LINE and leaves its bytes in `rawChunk` [`rawStart`, `rawEnd`)
+   * until the next call; rawText() decodes it when the caller needs the text. Blank lines
+   * are handed out too (rawText() answers undefined for them).
+   */
+  nextLineRaw(): string | SegError | typeof RAW_LINE | undefined {
+    const first = this.first;
+    if (first !== undefined || !this.chunkIsUtf8) return this.nextLine();
+    const chunk = this.chunk;
+    if (chunk === undefined || this.pos > this.lastLf) {
+      this.chunk = undefined;
+      return undefined;
+    }
+    const from = this.pos;
+    const lf = chunk.indexOf(LF, from);
+    this.pos = lf + 1;
+    const line = ++this.lineNo;
+    if (lf - from > this.maxLineBytes) return this.tooLong(line, lf - from);
+    this.rawChunk = chunk;
+    this.rawStart = from;
+    this.rawEnd = lf;
+    return RAW_LINE;
+  }
+
+  /** The text of the line nextLineRaw() left raw, as nextLine() would give it; undefined when blank. */
+  rawText(): string | undefined {
+    return textOf(this.rawChunk.toString('utf8', this.rawStart, this.rawEnd));
   }
 
   private drain(): LineItem[] {

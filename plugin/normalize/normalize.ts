@@ -17,9 +17,10 @@
 import { eventById, type SyslogEvent } from '../catalog/catalog.js';
 import { parsePriority, PRIORITY_NAMES } from '../catalog/priority.js';
 import { SegError } from '../core/errors.js';
-import type { CanonicalRecord, EventTime, Field, RawRecord } from '../core/record.js';
+import { fnvHash } from '../core/hash.js';
+import type { CanonicalRecord, EventTime, Field, LineFields, RawRecord, SpanRecord } from '../core/record.js';
 import type { DiagnosticListener } from '../formats/formatter.js';
-import { mayBeEnvelope, unwrapEnvelopes, MAX_ENVELOPE_DEPTH } from './envelope.js';
+import { ENVELOPE_KEYS, mayBeEnvelope, unwrapEnvelopes, MAX_ENVELOPE_DEPTH } from './envelope.js';
 import { ExtraNamer } from './extras.js';
 import { eventIdText, headerText, parseSeverity, severityFromPriority } from './header.js';
 import {
@@ -58,10 +59,16 @@ const SHAPE_NODE_LIMIT = 8192;
 interface ShapeNode {
   /** What the key at this position means, as `collect` routes it (see keys.ts routes). */
   readonly route: number | undefined;
+  /** True for `log`, `exec` and `message`: a string value there may be an envelope. */
+  readonly envelopeKey: boolean;
   /** The first key seen after this one, and its node: nearly always the only one, so no Map lookup. */
   firstKey: string | undefined;
   firstChild: ShapeNode | undefined;
   readonly next: Map<string, ShapeNode>;
+  /** The line fast path compares names as bytes: this node's key as UTF-8. */
+  readonly keyBytes: Uint8Array;
+  /** The children in `next` by the hash of their key's bytes (LineFields.keyHash); the first one of a hash. */
+  readonly nextByHash: Map<number, ShapeNode>;
   /** Layouts of records ending here, by `layoutSlot(plan, hasTime)`. */
   layouts: Array<Layout | undefined> | undefined;
 }
@@ -90,9 +97,12 @@ interface Step {
 
 type Layout = readonly Step[];
 
-function newShapeNode(route: number | undefined): ShapeNode {
-  return { route, firstKey: undefined, firstChild: undefined, next: new Map(), layouts: undefined };
+function newShapeNode(route: number | undefined, inputKey: string | undefined): ShapeNode {
+  const envelopeKey = inputKey !== undefined && ENVELOPE_KEYS.includes(inputKey);
+  const keyBytes = Buffer.from(inputKey ?? '', 'utf8');
+  return { route, envelopeKey, firstKey: undefined, firstChild: undefined, next: new Map(), keyBytes, nextByHash: new Map(), layouts: undefined };
 }
+
 
 const layoutSlot = (plan: TypePlan | undefined, hasTime: boolean): number => (plan === undefined ? 0 : plan.index + 1) * 2 + (hasTime ? 1 : 0);
 
@@ -186,7 +196,7 @@ class RecordNormalizer implements Normalizer {
 
   // Layout cache: records of one shape (input keys in order) and type replay the layout
   // the generic path computed for the first such record that needed no diagnostic.
-  private readonly shapeRoot: ShapeNode = newShapeNode(undefined);
+  private readonly shapeRoot: ShapeNode = newShapeNode(undefined, undefined);
   private shapeNodes = 0;
   /** Input values by position, for the replay. */
   private readonly inputValues: unknown[] = [];
@@ -196,6 +206,8 @@ class RecordNormalizer implements Normalizer {
   /** Diagnostics held back while a replay may still fall back to the generic path. */
   private held: Array<[string, string | undefined, string]> | undefined;
   private readonly heldBuffer: Array<[string, string | undefined, string]> = [];
+  /** The line fast path's result, reused record after record. */
+  private readonly spanRecord = new ReusedSpanRecord();
 
   constructor(
     private readonly opts: NormalizeOptions,
@@ -251,6 +263,127 @@ class RecordNormalizer implements Normalizer {
   }
 
   /**
+   * The line fast path: the record read from its bytes (see inputs/json-scan.ts) through its
+   * shape's cached layout, with plain values left as byte ranges; undefined (nothing
+   * reported) when the record must take normalize(): an unknown shape or layout, an empty
+   * value, a possible envelope, a value a type policy would change, any diagnostic at all.
+   * So every record it takes is one normalize() would have replayed without a word, and
+   * the result is the same (a differential test compares the two).
+   */
+  normalizeLine(line: LineFields): SpanRecord | undefined {
+    this.origin = '';
+    const node = this.walkLine(line);
+    if (node === undefined || node.layouts === undefined) return undefined;
+    const held = this.heldBuffer;
+    this.held = held;
+    try {
+      const head = this.headerStage();
+      const layout = node.layouts[layoutSlot(head.plan, head.time !== undefined)];
+      if (layout === undefined || held.length > 0 || !this.replayLine(layout, head.time, line)) return undefined;
+      const rec = this.finishLine(line, head);
+      return held.length === 0 ? rec : undefined;
+    } catch {
+      // A permanent header error: normalize() throws it again, with the record's origin.
+      return undefined;
+    } finally {
+      this.held = undefined;
+      if (held.length > 0) held.length = 0;
+    }
+  }
+
+  /** walkShape for a scanned line, without adding to the trie: undefined when it has no node. */
+  private walkLine(line: LineFields): ShapeNode | undefined {
+    this.reset();
+    let node = this.shapeRoot;
+    const count = line.count;
+    for (let i = 0; i < count; i++) {
+      const child = childOfLine(node, line, i);
+      if (child === undefined) return undefined;
+      node = child;
+      // What walkShape and mayBeEnvelope would refuse.
+      if (line.isEmpty(i) || (child.envelopeKey && line.isString(i))) return undefined;
+      const route = child.route;
+      if (route !== undefined && route < 0 && route !== ROUTE_DROP) {
+        const slot = routeSlot(route);
+        // Times differ record by record; the other header values mostly repeat.
+        const value = slot === H_TIME ? line.value(i) : line.repeatedValue(i);
+        if ((slot === H_TYPE && typeof value === 'number') || this.headers[slot] !== undefined) return undefined;
+        this.headers[slot] = value;
+        // Only messages use it, and the fast path reports none.
+        this.headerSource[slot] = '';
+      }
+    }
+    return node;
+  }
+
+  /** replayFields for a scanned line, into the reused SpanRecord; false to decline. */
+  private replayLine(layout: Layout, time: EventTime | undefined, line: LineFields): boolean {
+    const out = this.spanRecord;
+    out.ensureCapacity(layout.length * 2);
+    const { keys, texts, starts, ends } = out;
+    let n = 0;
+    for (let s = 0; s < layout.length; s++) {
+      const step = layout[s]!;
+      if (step.kind === 1) {
+        keys[n] = 'rt';
+        texts[n++] = epochMsText(time!.epochMs);
+        continue;
+      }
+      const index = step.index;
+      const t = step.target;
+      let text: string | undefined;
+      if (line.isPlain(index) && (t === undefined || !this.policyMayChange(t, line, index))) {
+        if (step.maxLength !== undefined && utf16Length(line, index, step.maxLength) > step.maxLength) return false;
+      } else {
+        text = valueText(line.value(index));
+        if (text !== undefined && t !== undefined) text = this.replayPolicy(t, text);
+        if (text === undefined || (step.maxLength !== undefined && text.length > step.maxLength)) return false;
+      }
+      if (t !== undefined && step.labelKey !== undefined) {
+        const label = step.labelIndex >= 0 ? valueText(line.value(step.labelIndex)) : step.fixedLabel;
+        if (label === undefined || label.length > step.labelMax) return false;
+        if (step.labelIndex >= 0 && step.fixedLabel !== undefined && label !== step.fixedLabel) return false;
+        keys[n] = step.labelKey;
+        texts[n++] = label;
+      }
+      keys[n] = step.key;
+      texts[n] = text;
+      if (text === undefined) {
+        starts[n] = line.valueStart[index]!;
+        ends[n] = line.valueEnd[index]!;
+      }
+      n++;
+    }
+    out.fieldCount = n;
+    return true;
+  }
+
+  /** True when replayPolicy might not return a value unchanged (so it needs the text). */
+  private policyMayChange(t: Target, line: LineFields, index: number): boolean {
+    // isPlainIPv6 needs a colon.
+    if (t.ipv6 !== undefined && bytesInclude(line, index, 0x3a)) return true;
+    if (this.strict) return t.refuse || t.check !== undefined;
+    return t.soft !== undefined;
+  }
+
+  /** finish() for the line fast path, into the reused SpanRecord. */
+  private finishLine(line: LineFields, head: HeaderInfo): SpanRecord {
+    const { plan, event, priority } = head;
+    const rec = this.spanRecord;
+    rec.eventId = head.eventId;
+    rec.name = this.textHeader(H_NAME) ?? event?.name ?? plan?.type.title;
+    rec.severity = head.severity;
+    rec.syslogSeverity = priority ?? event?.syslogSeverity ?? this.opts.defaultSyslogSeverity;
+    rec.productVersion = this.textHeader(H_VERSION);
+    rec.time = head.time;
+    rec.host = this.textHeader(H_HOST);
+    rec.procId = this.textHeader(H_PROCID);
+    rec.messageType = plan?.type.slug;
+    rec.bytes = line.bytes;
+    return rec;
+  }
+
+  /**
    * The trie node of the record's key sequence (created as needed), with the header fields
    * stored and the input values by position; undefined when the record cannot replay a
    * layout (an empty value, a numeric `type`) or the trie is full.
@@ -267,12 +400,14 @@ class RecordNormalizer implements Normalizer {
       if (child === undefined) {
         if (this.shapeNodes >= SHAPE_NODE_LIMIT) return undefined;
         const name = this.aliases === undefined ? inputKey : (this.aliases.get(inputKey) ?? inputKey);
-        child = newShapeNode(i === 0 && inputKey === 'date' ? ROUTE_DROP : routes[name]);
+        child = newShapeNode(i === 0 && inputKey === 'date' ? ROUTE_DROP : routes[name], inputKey);
         if (node.firstKey === undefined) {
           node.firstKey = inputKey;
           node.firstChild = child;
         } else {
           node.next.set(inputKey, child);
+          const hash = fnvHash(child.keyBytes);
+          if (!node.nextByHash.has(hash)) node.nextByHash.set(hash, child);
         }
         this.shapeNodes++;
       }
@@ -844,4 +979,68 @@ function show(value: unknown): string {
 
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
+
+/** The child of `node` for member `i`'s name, or undefined. */
+function childOfLine(node: ShapeNode, line: LineFields, i: number): ShapeNode | undefined {
+  const first = node.firstChild;
+  if (first !== undefined && line.keyIs(i, first.keyBytes)) return first;
+  if (node.next.size === 0) return undefined;
+  const byHash = node.nextByHash.get(line.keyHash[i]!);
+  if (byHash !== undefined && line.keyIs(i, byHash.keyBytes)) return byHash;
+  // Two names with one hash: only one of them is in nextByHash.
+  return node.next.get(line.keyText(i));
+}
+
+/** The SpanRecord normalizeLine fills, one per normalizer. */
+class ReusedSpanRecord implements SpanRecord {
+  readonly origin = '';
+  eventId: string | undefined = undefined;
+  name: string | undefined = undefined;
+  severity = '';
+  syslogSeverity = 0;
+  productVersion: string | undefined = undefined;
+  time: EventTime | undefined = undefined;
+  host: string | undefined = undefined;
+  procId: string | undefined = undefined;
+  messageType: string | undefined = undefined;
+  bytes: Uint8Array = new Uint8Array(0);
+  fieldCount = 0;
+  readonly keys: string[] = [];
+  readonly texts: Array<string | undefined> = [];
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+
+  ensureCapacity(fields: number): void {
+    if (fields <= this.starts.length) return;
+    this.starts = new Int32Array(fields);
+    this.ends = new Int32Array(fields);
+  }
+}
+
+/** True when value `index` of `line` has the ASCII byte `byte`. */
+function bytesInclude(line: LineFields, index: number, byte: number): boolean {
+  const bytes = line.bytes;
+  const end = line.valueEnd[index]!;
+  for (let p = line.valueStart[index]!; p < end; p++) if (bytes[p] === byte) return true;
+  return false;
+}
+
+/**
+ * UTF-16 length of a plain value from its UTF-8 bytes (each code point is one unit, two
+ * from 4-byte sequences); counted only when the byte length exceeds `max`, since the
+ * UTF-16 length is never more than the byte length.
+ */
+function utf16Length(line: LineFields, index: number, max: number): number {
+  const start = line.valueStart[index]!;
+  const end = line.valueEnd[index]!;
+  if (end - start <= max) return end - start;
+  const bytes = line.bytes;
+  let units = 0;
+  for (let p = start; p < end; p++) {
+    const b = bytes[p]!;
+    if (b < 0x80 || (b >= 0xc0 && b < 0xf0)) units++;
+    else if (b >= 0xf0) units += 2;
+  }
+  return units;
 }

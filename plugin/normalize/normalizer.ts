@@ -2,7 +2,7 @@
  * The normalize stage's contract: RawRecord (any accepted input shape) in, CanonicalRecord
  * out, under the chosen key profile. Pure; no I/O. Implementation: ./normalize.ts.
  */
-import type { CanonicalRecord, RawRecord } from '../core/record.js';
+import type { CanonicalRecord, LineFields, RawRecord, SpanRecord } from '../core/record.js';
 
 export type ProfileName = 'segura' | 'strict';
 export const PROFILE_NAMES: readonly ProfileName[] = ['segura', 'strict'];
@@ -23,4 +23,11 @@ export interface NormalizeOptions {
 export interface Normalizer {
   /** Throws SegError (permanent) when the record can never be formatted. */
   normalize(raw: RawRecord): CanonicalRecord;
+  /**
+   * The line fast path (bare CEF on stdout): the record read from its bytes, laid out as
+   * normalize() would have laid it out, with plain values left as byte ranges; or undefined,
+   * having reported nothing, when it must go through normalize(). The result is reused:
+   * valid until the next call.
+   */
+  normalizeLine?(line: LineFields): SpanRecord | undefined;
 }

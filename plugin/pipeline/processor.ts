@@ -9,6 +9,7 @@ import type { OutLine } from '../core/sink.js';
 import type { Formatter } from '../formats/formatter.js';
 import type { LineBuffer } from '../formats/line-buffer.js';
 import type { Normalizer } from '../normalize/normalizer.js';
+import { JsonLineScanner } from '../inputs/json-scan.js';
 
 export type Failure = { readonly ok: false; readonly origin: string; readonly error: SegError };
 export type Outcome = { readonly ok: true; readonly line: OutLine } | Failure;
@@ -21,6 +22,15 @@ export interface Processor {
    * undefined, or the failure (then nothing was written).
    */
   processInto?(raw: RawRecord, out: LineBuffer): Failure | undefined;
+  /**
+   * The line fast path, offered with processInto: appends the line for the NDJSON record
+   * in bytes[start, end) (valid UTF-8, no LF) straight from its bytes, without decoding the
+   * line or parsing it into an object, and returns true; or returns false, having written
+   * and reported nothing, when the record must be decoded and given to processInto (a shape
+   * not seen yet, an escape in a name, a nested value, anything that needs a diagnostic or
+   * an error). Either way the output is the same bytes.
+   */
+  processLineInto?(bytes: Buffer, start: number, end: number, out: LineBuffer): boolean;
 }
 
 /** `maxBytes`: a sink's message cap (UDP); the formatter's own cap applies when smaller. */
@@ -36,8 +46,20 @@ export function buildProcessor(normalizer: Normalizer, formatter: Formatter, max
   };
   const formatInto = formatter.formatInto;
   if (formatInto === undefined || maxBytes !== undefined) return { process };
+  const normalizeLine = normalizer.normalizeLine;
+  const formatSpansInto = formatter.formatSpansInto;
+  const scanner = new JsonLineScanner();
   return {
     process,
+    ...(normalizeLine === undefined || formatSpansInto === undefined
+      ? {}
+      : {
+          processLineInto(bytes: Buffer, start: number, end: number, out: LineBuffer): boolean {
+            if (!scanner.scan(bytes, start, end)) return false;
+            const rec = normalizeLine.call(normalizer, scanner);
+            return rec !== undefined && formatSpansInto.call(formatter, rec, out);
+          },
+        }),
     processInto(raw, out) {
       try {
         const rec = normalizer.normalize(raw);

@@ -6,13 +6,15 @@
  * written alone is answered at once and a fast writer gets large writes. One batch is being
  * delivered while the next is formatted; the one after waits for that delivery, so memory
  * stays bounded whatever the input rate. Bare CEF to stdout takes the byte fast path: lines
- * are written as UTF-8 straight into a LineBuffer and handed over as bytes.
+ * are written as UTF-8 straight into a LineBuffer and handed over as bytes; and a line whose
+ * record shape was seen before is formatted straight from its input bytes, without being
+ * decoded or parsed (processor.processLineInto; any other line takes the decoding path).
  */
 import { SegError, toSegError } from '../core/errors.js';
 import type { OutLine } from '../core/sink.js';
 import type { Config } from '../config/schema.js';
 import { fileChunkSource, isRegularFile, streamChunkSource, type ChunkSource } from '../inputs/chunk-source.js';
-import { LineSplitter } from '../inputs/line-splitter.js';
+import { LineSplitter, RAW_LINE } from '../inputs/line-splitter.js';
 import { parseJsonText } from '../inputs/json-line.js';
 import { LineBuffer } from '../formats/line-buffer.js';
 import type { Pipeline } from './build.js';
@@ -59,6 +61,11 @@ const BATCH_SIZE = 64 * 1024;
 interface Batcher {
   /** Parses, normalises and formats input line `line` (or reports its error); failures are counted. */
   add(line: number, got: string | SegError): void;
+  /**
+   * The line fast path: formats the record in bytes[start, end) without decoding it, when
+   * it can; false (nothing done) when the line must be decoded and given to add().
+   */
+  addRaw(bytes: Buffer, start: number, end: number): boolean;
   /** Size of the pending batch (see BATCH_SIZE). */
   size(): number;
   /** Hands the pending batch to the sink; resolves when delivered (or given up). */
@@ -88,8 +95,13 @@ async function pump(source: ChunkSource, pipeline: Pipeline, maxLineBytes: numbe
       if (stopper.stopped) break;
       if (chunk === null) splitter.feedEnd();
       else splitter.feed(chunk);
-      for (let got = splitter.nextLine(); got !== undefined; got = splitter.nextLine()) {
-        batcher.add(splitter.linesSeen, got);
+      for (let got = splitter.nextLineRaw(); got !== undefined; got = splitter.nextLineRaw()) {
+        if (got !== RAW_LINE) batcher.add(splitter.linesSeen, got);
+        else if (!batcher.addRaw(splitter.rawChunk, splitter.rawStart, splitter.rawEnd)) {
+          // Not for the line fast path (or blank): decoded, as every line used to be.
+          const text = splitter.rawText();
+          if (text !== undefined) batcher.add(splitter.linesSeen, text);
+        }
         if (batcher.size() >= BATCH_SIZE) {
           await handOver();
           if (stopper.stopped) break;
@@ -110,7 +122,13 @@ function createBatcher(pipeline: Pipeline, counters: RunCounters, stopper: Stopp
   const deliverEncoded = sink.deliverEncoded;
   if (processInto !== undefined && deliverEncoded !== undefined) {
     const out = new LineBuffer();
+    const processLineInto = processor.processLineInto;
     return {
+      addRaw(bytes, start, end) {
+        if (processLineInto === undefined || !processLineInto.call(processor, bytes, start, end, out)) return false;
+        counters.records++;
+        return true;
+      },
       add(line, got) {
         counters.records++;
         const origin = `line ${line}`;
@@ -136,6 +154,7 @@ function createBatcher(pipeline: Pipeline, counters: RunCounters, stopper: Stopp
   let lines: OutLine[] = [];
   let units = 0;
   return {
+    addRaw: () => false,
     add(line, got) {
       counters.records++;
       const origin = `line ${line}`;

@@ -215,6 +215,70 @@ function writeEscapedFrom(s: string, from: number, end: number, buf: Uint8Array,
   return p;
 }
 
+/**
+ * True when the UTF-8 text bytes[start, end) (valid UTF-8, not empty) ends with a character
+ * sanitizeExtensionValue would drop: the byte writer below then does not take the value.
+ */
+export function endsWithTrailingBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  let p = end - 1;
+  const last = bytes[p]!;
+  if (last < 0x80) return isTrailingBlank(last);
+  // Back to the lead byte of the last character, then decode it.
+  while (p > start && (bytes[p]! & 0xc0) === 0x80) p--;
+  const lead = bytes[p]!;
+  let cp: number;
+  if (lead < 0xe0) cp = ((lead & 0x1f) << 6) | (bytes[p + 1]! & 0x3f);
+  else if (lead < 0xf0) cp = ((lead & 0x0f) << 12) | ((bytes[p + 1]! & 0x3f) << 6) | (bytes[p + 2]! & 0x3f);
+  else return false; // outside the BMP: no blank there
+  return isTrailingBlank(cp);
+}
+
+/**
+ * Writes the CEF escape of the UTF-8 text bytes[start, end) (valid UTF-8, as the line
+ * splitter guarantees) into `buf` at `pos`; the position after it. Byte for byte what
+ * writeExtensionValue writes for the same text: `\` and `=` escaped, LF and CR as `\n` and
+ * `\r`, other controls, DEL, U+0085, U+2028 and U+2029 as a space, the rest copied. The
+ * caller makes room for twice the input (only an ASCII escape grows).
+ */
+export function writeExtensionBytes(bytes: Uint8Array, start: number, end: number, buf: Uint8Array, pos: number): number {
+  let p = pos;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (COPIED_BYTE[c] === 1) {
+      buf[p++] = c;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7f) {
+      if (c === BACKSLASH || c === EQUALS) buf[p++] = BACKSLASH;
+      buf[p++] = c;
+    } else if (c < 0x80) {
+      if (c === LF || c === CR) {
+        buf[p++] = BACKSLASH;
+        buf[p++] = c === LF ? 0x6e : 0x72; // n, r
+      } else {
+        buf[p++] = 0x20; // other C0 controls and DEL
+      }
+    } else if (c === 0xc2 && bytes[i + 1] === 0x85) {
+      buf[p++] = 0x20; // U+0085
+      i++;
+    } else if (c === 0xe2 && bytes[i + 1] === 0x80 && (bytes[i + 2] === 0xa8 || bytes[i + 2] === 0xa9)) {
+      buf[p++] = 0x20; // U+2028, U+2029
+      i += 2;
+    } else {
+      buf[p++] = c;
+    }
+  }
+  return p;
+}
+
+/**
+ * COPIED_BYTE[b] is 1 for a byte writeExtensionBytes copies without looking further: printable
+ * ASCII but `\` and `=`, and every non-ASCII byte but the leads of U+0085 (C2) and U+2028/9 (E2).
+ */
+const COPIED_BYTE = new Uint8Array(256).map((_, b) =>
+  (b >= 0x20 && b < 0x7f && b !== BACKSLASH && b !== EQUALS) || (b >= 0x80 && b !== 0xc2 && b !== 0xe2) ? 1 : 0,
+);
+
 const VALID_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /**

@@ -12,11 +12,12 @@
  * in one pass, no per-pair strings). Both share a cache of headers that needed no repair,
  * keyed by event id, and per-key `key=` prefixes (no key regex per pair).
  */
-import type { CanonicalRecord, Field } from '../../core/record.js';
+import type { CanonicalRecord, Field, SpanRecord } from '../../core/record.js';
 import type { DiagnosticListener, FormatOptions } from '../formatter.js';
 import type { LineBuffer } from '../line-buffer.js';
 import {
   CEF_SEVERITIES,
+  endsWithTrailingBlank,
   escapeExtensionValue,
   escapeHeaderField,
   headerFieldIsLossy,
@@ -24,6 +25,7 @@ import {
   sanitizeExtensionValue,
   sanitizedLength,
   truncateCodePoints,
+  writeExtensionBytes,
   writeExtensionValue,
 } from './cef-escape.js';
 
@@ -63,6 +65,8 @@ export interface CefRenderers {
    * dropped (the string path's slow case, which reports why).
    */
   readonly writeInto: (rec: CanonicalRecord, out: LineBuffer) => boolean;
+  /** The same for the line fast path's SpanRecord; false (nothing written or reported) to decline. */
+  readonly writeSpansInto: (rec: SpanRecord, out: LineBuffer) => boolean;
 }
 
 /** The string renderer and the byte writer, sharing one header cache. */
@@ -197,16 +201,7 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
         buf = out.buf;
         view = out.view;
       }
-      if (i > 0 && key.nextBytes.length <= PREFIX_WORD_BYTES) {
-        // Up to 12 bytes as three little-endian words; bytes past the prefix are overwritten next.
-        view.setUint32(p, key.nextWords[0]!, true);
-        view.setUint32(p + 4, key.nextWords[1]!, true);
-        view.setUint32(p + 8, key.nextWords[2]!, true);
-        p += key.nextBytes.length;
-      } else {
-        const prefix = i === 0 ? key.firstBytes : key.nextBytes;
-        for (let k = 0; k < prefix.length; k++) buf[p++] = prefix[k]!;
-      }
+      p = writePrefix(i, key, buf, view, p);
       p = writeExtensionValue(f.value, end, buf, p);
     }
     out.pos = p;
@@ -233,7 +228,7 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
   };
 
   /** The header's UTF-8 when it is in the cache (no repair, nothing to report), else undefined. */
-  const headerBytes = (rec: CanonicalRecord): Uint8Array | undefined => {
+  const headerBytes = (rec: Omit<CanonicalRecord, 'fields'>): Uint8Array | undefined => {
     const { productVersion, eventId, name, severity } = rec;
     if (!eventId) return undefined;
     const hit = headers.get(eventId);
@@ -241,7 +236,67 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
     return (hit.bytes ??= Buffer.from(hit.text, 'utf8'));
   };
 
-  return { render, writeInto };
+  /**
+   * writeInto for the line fast path: the same bytes, with the values that are still byte
+   * ranges of the input line copied and escaped from there. False (nothing written) when the
+   * header is not cached or a value would be dropped or trimmed: the caller then takes the
+   * ordinary path, which reports why.
+   */
+  const writeSpansInto = (rec: SpanRecord, out: LineBuffer): boolean => {
+    useMemoOf(rec.messageType);
+    const header = headerBytes(rec);
+    if (header === undefined) return false;
+    out.writeBytes(header);
+    const { keys, texts, starts, ends, bytes } = rec;
+    let buf = out.buf;
+    let view = out.view;
+    let p = out.pos;
+    for (let i = 0; i < rec.fieldCount; i++) {
+      const key = keyTextAt(i, keys[i]!);
+      const text = texts[i];
+      let end = 0;
+      let room: number;
+      if (text !== undefined) {
+        end = sanitizedLength(text);
+        room = end * 3;
+      } else {
+        room = (ends[i]! - starts[i]!) * 2;
+        if (endsWithTrailingBlank(bytes, starts[i]!, ends[i]!)) room = 0;
+      }
+      if (key === undefined || room === 0) {
+        out.undoLine();
+        return false;
+      }
+      room += PREFIX_WORD_BYTES + key.nextBytes.length + 1;
+      if (p + room > buf.length) {
+        out.pos = p;
+        out.reserve(room);
+        buf = out.buf;
+        view = out.view;
+      }
+      p = writePrefix(i, key, buf, view, p);
+      p = text !== undefined ? writeExtensionValue(text, end, buf, p) : writeExtensionBytes(bytes, starts[i]!, ends[i]!, buf, p);
+    }
+    out.pos = p;
+    out.endLine();
+    return true;
+  };
+
+  return { render, writeInto, writeSpansInto };
+}
+
+/** Writes a pair's `key=` or ` key=` at `p`; the position after it. */
+function writePrefix(i: number, key: KeyText, buf: Uint8Array, view: DataView, p: number): number {
+  if (i > 0 && key.nextBytes.length <= PREFIX_WORD_BYTES) {
+    // Up to 12 bytes as three little-endian words; bytes past the prefix are overwritten next.
+    view.setUint32(p, key.nextWords[0]!, true);
+    view.setUint32(p + 4, key.nextWords[1]!, true);
+    view.setUint32(p + 8, key.nextWords[2]!, true);
+    return p + key.nextBytes.length;
+  }
+  const prefix = i === 0 ? key.firstBytes : key.nextBytes;
+  for (let k = 0; k < prefix.length; k++) buf[p++] = prefix[k]!;
+  return p;
 }
 
 interface CachedHeader {
