@@ -83,8 +83,8 @@ export interface LineFields {
   readonly valueEnd: Int32Array;
   /** True when member `i`'s name is exactly these UTF-8 bytes. */
   keyIs(i: number, key: Uint8Array): boolean;
-  /** A hash of member `i`'s name (FNV-1a of its bytes), to find it in a table quickly. */
-  readonly keyHash: Int32Array;
+  /** A hash of member `i`'s name (FNV-1a of its bytes, core/hash.ts), to find it in a table quickly. */
+  keyHash(i: number): number;
   /** Member `i`'s name. */
   keyText(i: number): string;
   /**

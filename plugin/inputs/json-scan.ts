@@ -13,7 +13,7 @@
  * UTF-8 (the line splitter checks each chunk). Duplicate names are not looked for here:
  * the normalizer's key-sequence trie, built from JSON.parse objects, never matches one.
  */
-import { FNV_SEED, fnvHash, fnvStep } from '../core/hash.js';
+import { FNV_SEED, fnvHash } from '../core/hash.js';
 import type { LineFields } from '../core/record.js';
 
 /** Members a line may have on the fast path; a wider record takes the JSON.parse path. */
@@ -49,9 +49,16 @@ const NINE = 0x39;
 /** Distinct values repeatedValue() remembers (bounded: they come from the input). */
 const REPEATED_LIMIT = 1024;
 
-/** STRING_BYTE[b]: ORDINARY for a byte a string's scan just passes (printable ASCII but `"` and `\`). */
+/**
+ * STRING_BYTE[b]: ORDINARY for a byte a string's scan just passes (printable ASCII but `"`
+ * and `\`), NON_ASCII for the bytes of other characters, STOP for `"`, `\` and controls.
+ */
 const ORDINARY = 0;
-const STRING_BYTE = new Uint8Array(256).map((_, b) => (b >= 0x20 && b < 0x80 && b !== QUOTE && b !== BACKSLASH ? ORDINARY : 1));
+const NON_ASCII = 1;
+const STOP = 2;
+const STRING_BYTE = new Uint8Array(256).map((_, b) =>
+  b >= 0x80 ? NON_ASCII : b >= 0x20 && b !== QUOTE && b !== BACKSLASH ? ORDINARY : STOP,
+);
 
 /** Integers up to this many digits are exact doubles whose String() is the digits. */
 const EXACT_DIGITS = 15;
@@ -67,7 +74,6 @@ function isDigit(c: number): boolean {
 export class JsonLineScanner implements LineFields {
   bytes: Uint8Array = new Uint8Array(0);
   count = 0;
-  readonly keyHash = new Int32Array(MAX_SCANNED_MEMBERS);
   readonly keyStart = new Int32Array(MAX_SCANNED_MEMBERS);
   readonly keyEnd = new Int32Array(MAX_SCANNED_MEMBERS);
   readonly valueStart = new Int32Array(MAX_SCANNED_MEMBERS);
@@ -92,16 +98,8 @@ export class JsonLineScanner implements LineFields {
       // The name: no escapes, no control characters.
       const keyStart = p + 1;
       p = keyStart;
-      let hash = FNV_SEED;
-      for (;;) {
-        if (p >= end) return false;
-        const c = bytes[p]!;
-        if (c === QUOTE) break;
-        if (c === BACKSLASH || c < 0x20) return false;
-        hash = fnvStep(hash, c);
-        p++;
-      }
-      this.keyHash[n] = hash;
+      while (p < end && STRING_BYTE[bytes[p]!] !== STOP) p++;
+      if (p >= end || bytes[p] !== QUOTE) return false;
       this.keyStart[n] = keyStart;
       this.keyEnd[n] = p;
       p = skipWhitespace(bytes, p + 1, end);
@@ -132,29 +130,29 @@ export class JsonLineScanner implements LineFields {
   }
 
   private scanString(bytes: Buffer, from: number, end: number, n: number): number {
-    let kind = Kind.Ascii;
+    let seen = ORDINARY;
+    let escaped = false;
     let p = from;
     for (;;) {
-      // One table lookup per ordinary byte (this loop reads most of the line).
-      while (p < end && STRING_BYTE[bytes[p]!] === ORDINARY) p++;
+      // One table lookup per byte up to the next `"`, `\` or control (this loop reads most of the line).
+      for (; p < end; p++) {
+        const cls = STRING_BYTE[bytes[p]!]!;
+        if (cls === STOP) break;
+        seen |= cls;
+      }
       if (p >= end) return -1;
       const c = bytes[p]!;
       if (c === QUOTE) break;
-      if (c < 0x20) return -1; // JSON.parse rejects a raw control character
-      if (c === BACKSLASH) {
-        // Checked here even for values nobody decodes: an invalid escape makes the line invalid.
-        const length = escapeLength(bytes, p, end);
-        if (length < 0) return -1;
-        kind = Kind.Escaped;
-        p += length;
-        continue;
-      }
-      if (c >= 0x80 && kind === Kind.Ascii) kind = Kind.Utf8;
-      p++;
+      if (c !== BACKSLASH) return -1; // a raw control character, which JSON.parse rejects
+      // Checked here even for values nobody decodes: an invalid escape makes the line invalid.
+      const length = escapeLength(bytes, p, end);
+      if (length < 0) return -1;
+      escaped = true;
+      p += length;
     }
     this.valueStart[n] = from;
     this.valueEnd[n] = p;
-    this.kind[n] = kind;
+    this.kind[n] = escaped ? Kind.Escaped : seen === ORDINARY ? Kind.Ascii : Kind.Utf8;
     return p + 1;
   }
 
@@ -220,6 +218,10 @@ export class JsonLineScanner implements LineFields {
     // A copy: the line's buffer is reused.
     this.repeated.set(hash, { bytes: new Uint8Array(bytes.subarray(start, end)), integer: this.kind[i] === Kind.Integer, value });
     return value;
+  }
+
+  keyHash(i: number): number {
+    return fnvHash(this.bytes, this.keyStart[i]!, this.keyEnd[i]!);
   }
 
   keyText(i: number): string {

@@ -986,7 +986,7 @@ function childOfLine(node: ShapeNode, line: LineFields, i: number): ShapeNode | 
   const first = node.firstChild;
   if (first !== undefined && line.keyIs(i, first.keyBytes)) return first;
   if (node.next.size === 0) return undefined;
-  const byHash = node.nextByHash.get(line.keyHash[i]!);
+  const byHash = node.nextByHash.get(line.keyHash(i));
   if (byHash !== undefined && line.keyIs(i, byHash.keyBytes)) return byHash;
   // Two names with one hash: only one of them is in nextByHash.
   return node.next.get(line.keyText(i));
