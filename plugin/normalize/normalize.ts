@@ -13,6 +13,8 @@
  * replayed for the next records of that shape; a replayed record whose values would change a
  * decision (an empty value, an IPv6 address, a failed check, a cut, a differing label) falls
  * back to the generic path, so the output and diagnostics are the same either way.
+ * normalizeLine replays those same layouts for a line read straight from its bytes (the
+ * stdio line fast path), and declines whatever the replay would not take without a word.
  */
 import { eventById, type SyslogEvent } from '../catalog/catalog.js';
 import { parsePriority, PRIORITY_NAMES } from '../catalog/priority.js';
@@ -99,7 +101,7 @@ type Layout = readonly Step[];
 
 function newShapeNode(route: number | undefined, inputKey: string | undefined): ShapeNode {
   const envelopeKey = inputKey !== undefined && ENVELOPE_KEYS.includes(inputKey);
-  const keyBytes = Buffer.from(inputKey ?? '', 'utf8');
+  const keyBytes = lineKeyBytes(inputKey ?? '');
   return { route, envelopeKey, firstKey: undefined, firstChild: undefined, next: new Map(), keyBytes, nextByHash: new Map(), layouts: undefined };
 }
 
@@ -979,6 +981,27 @@ function show(value: unknown): string {
 
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
+
+/**
+ * A trie key as the bytes the line fast path compares names with. A name with a lone
+ * surrogate (only an escape can write one, and the scanner declines escaped names) would
+ * encode to the bytes of U+FFFD, which a different, raw name has: it gets a byte string no
+ * scanned name can have (a bare quote), so the fast path never takes that node.
+ */
+function lineKeyBytes(name: string): Uint8Array {
+  return Buffer.from(hasLoneSurrogate(name) ? '"' : name, 'utf8');
+}
+
+function hasLoneSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const next = s.charCodeAt(i + 1);
+    if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return true;
+    i++;
+  }
+  return false;
 }
 
 /** The child of `node` for member `i`'s name, or undefined. */

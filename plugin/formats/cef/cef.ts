@@ -7,10 +7,12 @@
  * Repairs (truncated or sanitised header fields, an invalid severity or key, a value that
  * became empty) are reported to the DiagnosticListener, never silently.
  *
- * Two outputs with the same bytes: `render` (a string, for envelopes and byte budgets) and
+ * Three outputs with the same bytes: `render` (a string, for envelopes and byte budgets),
  * `writeInto` (UTF-8 straight into a LineBuffer, the stdio fast path: escaping and encoding
- * in one pass, no per-pair strings). Both share a cache of headers that needed no repair,
- * keyed by event id, and per-key `key=` prefixes (no key regex per pair).
+ * in one pass, no per-pair strings) and `writeSpansInto` (the same for the line fast path,
+ * whose plain values are still UTF-8 bytes of the input line: escaped as they are copied).
+ * All share a cache of headers that needed no repair, keyed by event id, and per-key `key=`
+ * prefixes (no key regex per pair).
  */
 import type { CanonicalRecord, Field, SpanRecord } from '../../core/record.js';
 import type { DiagnosticListener, FormatOptions } from '../formatter.js';
