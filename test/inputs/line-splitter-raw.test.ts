@@ -42,6 +42,16 @@ function chunksOf(whole: Buffer, sizes: readonly number[]): Buffer[] {
 
 const show = (n: number, got: string | Error & { code?: string }): string => (typeof got === 'string' ? `${n}:${got}` : `${n}!${got.code}:${got.message}`);
 
+/** Feeds every chunk, then the end, taking what each hands out with `drain`. */
+function feedAll(s: LineSplitter, chunks: readonly Buffer[], drain: () => void): void {
+  for (const chunk of chunks) {
+    s.feed(chunk);
+    drain();
+  }
+  s.feedEnd();
+  drain();
+}
+
 /** What nextLine() hands out, fed chunk by chunk. */
 function viaNextLine(chunks: readonly Buffer[], max: number): string[] {
   const s = new LineSplitter(max);
@@ -49,12 +59,7 @@ function viaNextLine(chunks: readonly Buffer[], max: number): string[] {
   const drain = (): void => {
     for (let got = s.nextLine(); got !== undefined; got = s.nextLine()) seen.push(show(s.linesSeen, got));
   };
-  for (const chunk of chunks) {
-    s.feed(chunk);
-    drain();
-  }
-  s.feedEnd();
-  drain();
+  feedAll(s, chunks, drain);
   seen.push(`seen ${s.linesSeen}`);
   return seen;
 }
@@ -79,12 +84,7 @@ function viaNextLineRaw(chunks: readonly Buffer[], max: number): { seen: string[
       if (text !== undefined) seen.push(show(s.linesSeen, text));
     }
   };
-  for (const chunk of chunks) {
-    s.feed(chunk);
-    drain();
-  }
-  s.feedEnd();
-  drain();
+  feedAll(s, chunks, drain);
   seen.push(`seen ${s.linesSeen}`);
   return { seen, raw };
 }

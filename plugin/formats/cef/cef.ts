@@ -197,12 +197,7 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
         return false;
       }
       const room = PREFIX_WORD_BYTES + key.nextBytes.length + end * 3 + 1;
-      if (p + room > buf.length) {
-        out.pos = p;
-        out.reserve(room);
-        buf = out.buf;
-        view = out.view;
-      }
+      if (p + room > buf.length) ({ buf, view } = grown(out, p, room));
       p = writePrefix(i, key, buf, view, p);
       p = writeExtensionValue(f.value, end, buf, p);
     }
@@ -270,12 +265,7 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
         return false;
       }
       room += PREFIX_WORD_BYTES + key.nextBytes.length + 1;
-      if (p + room > buf.length) {
-        out.pos = p;
-        out.reserve(room);
-        buf = out.buf;
-        view = out.view;
-      }
+      if (p + room > buf.length) ({ buf, view } = grown(out, p, room));
       p = writePrefix(i, key, buf, view, p);
       p = text !== undefined ? writeExtensionValue(text, end, buf, p) : writeExtensionBytes(bytes, starts[i]!, ends[i]!, buf, p);
     }
@@ -285,6 +275,13 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
   };
 
   return { render, writeInto, writeSpansInto };
+}
+
+/** `out`, grown so that `room` more bytes fit at `p` (a writer's position, ahead of out.pos). */
+function grown(out: LineBuffer, p: number, room: number): LineBuffer {
+  out.pos = p;
+  out.reserve(room);
+  return out;
 }
 
 /** Writes a pair's `key=` or ` key=` at `p`; the position after it. */
