@@ -74,8 +74,9 @@ export interface Diagnostic {
  * inputs/json-scan.ts; consumer: Normalizer.normalizeLine.
  */
 export interface LineFields {
-  /** The buffer holding the line. */
+  /** The buffer holding the line, and a DataView of exactly it (for reading words). */
   readonly bytes: Uint8Array;
+  readonly bytesView: DataView;
   /** Number of members, in input order. */
   readonly count: number;
   /** Where value `i`'s bytes are: the UTF-8 text of a plain string, or an integer's digits. */
@@ -112,8 +113,9 @@ export interface LineFields {
  * until the next record.
  */
 export interface SpanRecord extends Omit<CanonicalRecord, 'fields'> {
-  /** The input line's buffer, which the byte ranges point into. */
+  /** The input line's buffer, which the byte ranges point into, and a DataView of exactly it. */
   readonly bytes: Uint8Array;
+  readonly bytesView: DataView;
   readonly fieldCount: number;
   readonly keys: readonly string[];
   /** Field `i`'s text, or undefined when it is bytes[starts[i], ends[i]): UTF-8, not empty. */

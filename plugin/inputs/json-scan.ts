@@ -80,11 +80,14 @@ export class JsonLineScanner implements LineFields {
   readonly valueEnd = new Int32Array(MAX_SCANNED_MEMBERS);
   private readonly kind = new Uint8Array(MAX_SCANNED_MEMBERS);
   private buffer: Buffer = Buffer.alloc(0);
+  /** A DataView of exactly the current buffer, made once per buffer: strings are scanned a word at a time. */
+  bytesView: DataView = new DataView(new ArrayBuffer(0));
   /** Values decoded by repeatedValue(), by a hash of their bytes. */
   private readonly repeated = new Map<number, { readonly bytes: Uint8Array; readonly integer: boolean; readonly value: unknown }>();
 
   /** Reads bytes[start, end) (one line, no LF); false when the line is not for the fast path. */
   scan(bytes: Buffer, start: number, end: number): boolean {
+    if (bytes !== this.buffer) this.bytesView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes = bytes;
     this.buffer = bytes;
     this.count = 0;
@@ -130,10 +133,18 @@ export class JsonLineScanner implements LineFields {
   }
 
   private scanString(bytes: Buffer, from: number, end: number, n: number): number {
-    let seen = ORDINARY;
+    /** Nonzero once a non-ASCII byte was seen. */
+    let seen = 0;
     let escaped = false;
     let p = from;
+    const view = this.bytesView;
     for (;;) {
+      // Four bytes at a time while none of them is `"`, `\` or a control (SWAR tests, exact).
+      for (; p + 4 <= end; p += 4) {
+        const w = view.getInt32(p, true);
+        if (hasStop(w)) break;
+        seen |= w & HIGH_BITS;
+      }
       // One table lookup per byte up to the next `"`, `\` or control (this loop reads most of the line).
       for (; p < end; p++) {
         const cls = STRING_BYTE[bytes[p]!]!;
@@ -152,7 +163,7 @@ export class JsonLineScanner implements LineFields {
     }
     this.valueStart[n] = from;
     this.valueEnd[n] = p;
-    this.kind[n] = escaped ? Kind.Escaped : seen === ORDINARY ? Kind.Ascii : Kind.Utf8;
+    this.kind[n] = escaped ? Kind.Escaped : seen === 0 ? Kind.Ascii : Kind.Utf8;
     return p + 1;
   }
 
@@ -296,6 +307,20 @@ function escapeLength(bytes: Uint8Array, p: number, end: number): number {
 
 function isHexDigit(c: number): boolean {
   return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+const HIGH_BITS = 0x80808080 | 0;
+
+/**
+ * True when one of the four bytes of `w` (little-endian) is `"`, `\` or a control (below
+ * 0x20): the STOP class of STRING_BYTE, tested a word at a time. The classic SWAR tests
+ * ("has a zero byte", "has a byte below n" for n ≤ 128) are exact as yes/no answers.
+ */
+function hasStop(w: number): boolean {
+  const below20 = (w - 0x20202020) & ~w;
+  const quote = w ^ 0x22222222;
+  const backslash = w ^ 0x5c5c5c5c;
+  return ((below20 | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & HIGH_BITS) !== 0;
 }
 
 function skipWhitespace(bytes: Uint8Array, p: number, end: number): number {

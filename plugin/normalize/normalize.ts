@@ -382,6 +382,7 @@ class RecordNormalizer implements Normalizer {
     rec.procId = this.textHeader(H_PROCID);
     rec.messageType = plan?.type.slug;
     rec.bytes = line.bytes;
+    rec.bytesView = line.bytesView;
     return rec;
   }
 
@@ -1028,6 +1029,7 @@ class ReusedSpanRecord implements SpanRecord {
   procId: string | undefined = undefined;
   messageType: string | undefined = undefined;
   bytes: Uint8Array = new Uint8Array(0);
+  bytesView: DataView = new DataView(new ArrayBuffer(0));
   fieldCount = 0;
   readonly keys: string[] = [];
   readonly texts: Array<string | undefined> = [];

@@ -365,3 +365,30 @@ describe('JsonLineScanner: explicit declines and accepts', () => {
     expectReadAsJsonParse(scanner, text);
   });
 });
+
+describe('JsonLineScanner, four bytes at a time', () => {
+  it('accepts and reads, or declines, as JSON.parse does for every byte at every position of a word', () => {
+    // A string value with one byte (or a UTF-8 sequence) at offsets 0-3 of a run of plain
+    // bytes: each lands in every lane of the word test.
+    const scanner = new JsonLineScanner();
+    const inserts: Buffer[] = [];
+    for (let b = 0; b < 0x80; b++) inserts.push(Buffer.from([b]));
+    for (const ch of ['é', '\u0085', '\u2028', '李', '\u{1F600}']) inserts.push(Buffer.from(ch, 'utf8'));
+    for (const insert of inserts) {
+      for (let offset = 0; offset < 4; offset++) {
+        const line = Buffer.concat([Buffer.from('{"k":"' + 'a'.repeat(offset)), insert, Buffer.from('bcdefgh"}')]);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line.toString('utf8'));
+        } catch {
+          parsed = undefined;
+        }
+        const accepted = scanner.scan(line, 0, line.length);
+        const what = `byte(s) ${insert.toString('hex')} at ${offset}`;
+        // A lone backslash is an escape, which may still make valid JSON with the next byte.
+        expect(accepted, what).toBe(parsed !== undefined);
+        if (accepted) expect(scanner.value(0), what).toBe((parsed as { k: string }).k);
+      }
+    }
+  });
+});

@@ -240,9 +240,26 @@ export function endsWithTrailingBlank(bytes: Uint8Array, start: number, end: num
  * `\r`, other controls, DEL, U+0085, U+2028 and U+2029 as a space, the rest copied. The
  * caller makes room for twice the input (only an ASCII escape grows).
  */
-export function writeExtensionBytes(bytes: Uint8Array, start: number, end: number, buf: Uint8Array, pos: number): number {
+export function writeExtensionBytes(
+  bytes: Uint8Array,
+  bytesView: DataView,
+  start: number,
+  end: number,
+  buf: Uint8Array,
+  bufView: DataView,
+  pos: number,
+): number {
   let p = pos;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  // Four bytes at a time while none of them needs work (bytesView and bufView are DataViews
+  // of exactly `bytes` and `buf`).
+  for (; i + 4 <= end; i += 4) {
+    const w = bytesView.getInt32(i, true);
+    if (needsWork(w)) break;
+    bufView.setInt32(p, w, true);
+    p += 4;
+  }
+  for (; i < end; i++) {
     const c = bytes[i]!;
     if (COPIED_BYTE[c] === 1) {
       buf[p++] = c;
@@ -269,6 +286,25 @@ export function writeExtensionBytes(bytes: Uint8Array, start: number, end: numbe
     }
   }
   return p;
+}
+
+/**
+ * True when one of the four bytes of `w` is not in COPIED_BYTE: a control (below 0x20), `\`,
+ * `=`, DEL, C2 or E2. SWAR tests, exact as yes/no answers ("has a byte below 0x20", "has a
+ * zero byte" after XOR with the byte repeated).
+ */
+function needsWork(w: number): boolean {
+  let found = (w - 0x20202020) & ~w;
+  found |= hasZeroByte(w ^ 0x5c5c5c5c);
+  found |= hasZeroByte(w ^ 0x3d3d3d3d);
+  found |= hasZeroByte(w ^ 0x7f7f7f7f);
+  found |= hasZeroByte(w ^ 0xc2c2c2c2);
+  found |= hasZeroByte(w ^ 0xe2e2e2e2);
+  return (found & 0x80808080) !== 0;
+}
+
+function hasZeroByte(x: number): number {
+  return (x - 0x01010101) & ~x;
 }
 
 /**

@@ -244,7 +244,7 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
     const header = headerBytes(rec);
     if (header === undefined) return false;
     out.writeBytes(header);
-    const { keys, texts, starts, ends, bytes } = rec;
+    const { keys, texts, starts, ends, bytes, bytesView } = rec;
     let buf = out.buf;
     let view = out.view;
     let p = out.pos;
@@ -267,7 +267,7 @@ export function buildCef(opts: FormatOptions, onDiagnostic: DiagnosticListener):
       room += PREFIX_WORD_BYTES + key.nextBytes.length + 1;
       if (p + room > buf.length) ({ buf, view } = grown(out, p, room));
       p = writePrefix(i, key, buf, view, p);
-      p = text !== undefined ? writeExtensionValue(text, end, buf, p) : writeExtensionBytes(bytes, starts[i]!, ends[i]!, buf, p);
+      p = text !== undefined ? writeExtensionValue(text, end, buf, p) : writeExtensionBytes(bytes, bytesView, starts[i]!, ends[i]!, buf, view, p);
     }
     out.pos = p;
     out.endLine();

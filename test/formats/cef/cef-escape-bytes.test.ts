@@ -33,6 +33,9 @@ function embedded(s: string, before: number, after: number): { bytes: Buffer; st
   return { bytes, start: before, end: before + text.length };
 }
 
+/** A DataView of exactly `b` (small Buffers are slices of a shared pool). */
+const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
 describe('writeExtensionBytes', () => {
   it('writes Buffer.from(escapeExtensionValue(s)) for any well-formed text (property)', () => {
     fc.assert(
@@ -41,7 +44,7 @@ describe('writeExtensionBytes', () => {
         const want = Buffer.from(escapeExtensionValue(s), 'utf8');
         // The caller makes room for twice the input; fill with a marker to see every byte written.
         const out = Buffer.alloc(at + 2 * (end - start) + 4, 0xaa);
-        const pos = writeExtensionBytes(bytes, start, end, out, at);
+        const pos = writeExtensionBytes(bytes, viewOf(bytes), start, end, out, viewOf(out), at);
         expect(out.subarray(at, pos).toString('hex')).toBe(want.toString('hex'));
         expect(pos - at).toBeLessThanOrEqual(2 * (end - start));
         expect(out.subarray(0, at).every((b) => b === 0xaa)).toBe(true);
@@ -66,7 +69,7 @@ describe('writeExtensionBytes', () => {
     for (const [input, want] of cases) {
       const bytes = Buffer.from(input, 'utf8');
       const out = Buffer.alloc(2 * bytes.length + 1);
-      const pos = writeExtensionBytes(bytes, 0, bytes.length, out, 0);
+      const pos = writeExtensionBytes(bytes, viewOf(bytes), 0, bytes.length, out, viewOf(out), 0);
       expect(out.subarray(0, pos).toString('utf8')).toBe(want);
     }
   });
@@ -94,5 +97,26 @@ describe('endsWithTrailingBlank', () => {
     // A one-character value whose lead byte is the first byte of the range.
     const nbsp = Buffer.from('xx\u00a0', 'utf8');
     expect(endsWithTrailingBlank(nbsp, 2, nbsp.length)).toBe(true);
+  });
+});
+
+describe('writeExtensionBytes, four bytes at a time', () => {
+  it('agrees with the string escaper for every character at every position of a word', () => {
+    // Every code point whose UTF-8 can be in a value (all single bytes, every C2/E2 sequence
+    // and some others), put at each offset 0-3 in a run of plain bytes, so each lands in
+    // every lane of the word test and also straddles two words.
+    const specials: string[] = [];
+    for (let c = 0; c < 0x100; c++) specials.push(String.fromCharCode(c));
+    for (let c = 0x2000; c < 0x2100; c++) specials.push(String.fromCharCode(c));
+    specials.push('\u3000', '\uffff', '\u{1F600}');
+    for (const special of specials) {
+      for (let offset = 0; offset < 4; offset++) {
+        const s = 'a'.repeat(offset) + special + 'bcdefgh';
+        const bytes = Buffer.from(s, 'utf8');
+        const out = Buffer.alloc(2 * bytes.length);
+        const pos = writeExtensionBytes(bytes, viewOf(bytes), 0, bytes.length, out, viewOf(out), 0);
+        expect(out.subarray(0, pos).toString('hex'), JSON.stringify(s)).toBe(Buffer.from(escapeExtensionValue(s), 'utf8').toString('hex'));
+      }
+    }
   });
 });
