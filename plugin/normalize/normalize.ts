@@ -105,7 +105,6 @@ function newShapeNode(route: number | undefined, inputKey: string | undefined): 
   return { route, envelopeKey, firstKey: undefined, firstChild: undefined, next: new Map(), keyBytes, nextByHash: new Map(), layouts: undefined };
 }
 
-
 const layoutSlot = (plan: TypePlan | undefined, hasTime: boolean): number => (plan === undefined ? 0 : plan.index + 1) * 2 + (hasTime ? 1 : 0);
 
 /** The catalog tables, shared by every normalizer (they are never mutated after the build). */
