@@ -9,16 +9,16 @@
  * header fields), the CEF-in-RFC 5424 envelope, a byte-budgeted line, and Segura's
  * published (non-conformant) shape, which syslog-ng must refuse.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../plugin/core/record.js';
 import type { FormatOptions } from '../../plugin/formats/formatter.js';
 import { buildFormatter } from '../../plugin/formats/registry.js';
 import { decodeCef } from '../helpers/cef-decoder.js';
+import { startSyslogNg } from '../helpers/syslog-ng.js';
 import fc from 'fast-check';
 import {
   decodePairs, expectedHeaderField, expectedPairs, expectedSdValue, fields, ignore, options, record, seguraTime,
@@ -36,10 +36,6 @@ interface Parsed {
   msg: string;
   _SDATA?: Record<string, Record<string, string>>;
 }
-
-const INSTALL_HINT =
-  'syslog-ng is required for this test and was not found. Install it with ' +
-  '`apt-get update && apt-get install -y --no-install-recommends syslog-ng-core` (.ci/run does this in CI).';
 
 function configText(dir: string): string {
   const template =
@@ -67,13 +63,13 @@ async function waitFor(what: string, ready: () => boolean, child: ChildProcess, 
 
 let dir = '';
 let child: ChildProcess | undefined;
-let errText = '';
+let stderr: () => string = () => '';
 /** Set when syslog-ng is missing or does not start: every test then fails with it (never skips). */
 let setupError: Error | undefined;
 
 beforeAll(async () => {
   try {
-    await startSyslogNg();
+    await startReceiver();
   } catch (e) {
     setupError = e as Error;
   }
@@ -87,19 +83,10 @@ function itWithSyslogNg(name: string, body: () => Promise<void>): void {
   });
 }
 
-async function startSyslogNg(): Promise<void> {
-  const probe = spawnSync('syslog-ng', ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) throw new Error(INSTALL_HINT);
-  dir = mkdtempSync(join(tmpdir(), 'sng-'));
-  writeFileSync(join(dir, 'syslog-ng.conf'), configText(dir));
-  child = spawn(
-    'syslog-ng',
-    ['-F', '--no-caps', '-f', join(dir, 'syslog-ng.conf'), `--persist-file=${join(dir, 'persist')}`,
-      `--pidfile=${join(dir, 'pid')}`, `--control=${join(dir, 'ctl')}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr!.on('data', (b: Buffer) => (errText += b.toString()));
-  await waitFor('the unix-stream socket', () => existsSync(join(dir, 'in.sock')), child, () => errText);
+async function startReceiver(): Promise<void> {
+  const running = startSyslogNg('sng-', configText);
+  ({ dir, child, stderr } = running);
+  await waitFor('the unix-stream socket', () => existsSync(join(dir, 'in.sock')), running.child, running.stderr);
 }
 
 afterAll(async () => {
@@ -121,7 +108,7 @@ async function throughSyslogNg(lines: readonly string[]): Promise<Parsed[]> {
     socket.on('error', reject);
   });
   const count = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).length : 0);
-  await waitFor(`${lines.length} parsed messages`, () => count() >= before + lines.length, child!, () => errText);
+  await waitFor(`${lines.length} parsed messages`, () => count() >= before + lines.length, child!, stderr);
   return readFileSync(out, 'utf8').split('\n').filter(Boolean).slice(before).map((l) => JSON.parse(l) as Parsed);
 }
 

@@ -7,22 +7,11 @@
 import { readFileSync } from 'node:fs';
 import type { CanonicalRecord, Diagnostic, Field } from '../../../plugin/core/record.js';
 import type { DiagnosticListener, FormatOptions } from '../../../plugin/formats/formatter.js';
+import { canonicalRecord } from '../../helpers/canonical-record.js';
 
+/** The shared test record, with the event id written without its dot (a plain class id). */
 export function record(over: Partial<CanonicalRecord> & { fields?: readonly Field[] } = {}): CanonicalRecord {
-  return {
-    origin: 'line 1',
-    eventId: '336501',
-    name: 'Update Incident',
-    severity: '9',
-    syslogSeverity: 1,
-    productVersion: '3.27.0-4',
-    time: undefined,
-    host: undefined,
-    procId: undefined,
-    messageType: undefined,
-    fields: [],
-    ...over,
-  };
+  return canonicalRecord({ eventId: '336501', ...over });
 }
 
 export function pairs(list: ReadonlyArray<readonly [string, string]>): Field[] {

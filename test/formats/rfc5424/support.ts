@@ -5,26 +5,12 @@
  * by giving the pairs a dummy CEF header.
  */
 import { isIPv6 } from 'node:net';
-import type { CanonicalRecord, Diagnostic, EventTime, Field } from '../../../plugin/core/record.js';
+import type { Diagnostic, EventTime, Field } from '../../../plugin/core/record.js';
 import type { DiagnosticListener, FormatOptions } from '../../../plugin/formats/formatter.js';
+import { canonicalRecord } from '../../helpers/canonical-record.js';
 import { decodeCef } from '../../helpers/cef-decoder.js';
 
-export function record(over: Partial<CanonicalRecord> = {}): CanonicalRecord {
-  return {
-    origin: 'line 1',
-    eventId: '336.501',
-    name: 'Update Incident',
-    severity: '9',
-    syslogSeverity: 1,
-    productVersion: '3.27.0-4',
-    time: undefined,
-    host: undefined,
-    procId: undefined,
-    messageType: undefined,
-    fields: [],
-    ...over,
-  };
-}
+export const record = canonicalRecord;
 
 export function fields(list: ReadonlyArray<readonly [string, string] | readonly [string, string, number]>): Field[] {
   return list.map(([key, value, shrinkRank]) => (shrinkRank === undefined ? { key, value } : { key, value, shrinkRank }));

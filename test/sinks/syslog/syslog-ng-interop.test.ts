@@ -6,20 +6,16 @@
  * Each source writes what it parsed (MSGID, APP-NAME, MSG) as JSON; every line must come out
  * whole, in order, multibyte text and a 200 KB message included.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../../plugin/core/log.js';
 import type { OutLine } from '../../../plugin/core/sink.js';
 import { createSyslogSink } from '../../../plugin/sinks/syslog/syslog-sink.js';
 import { makeTestPki, type TestPki } from '../../helpers/certs.js';
+import { requireSyslogNg, startSyslogNg } from '../../helpers/syslog-ng.js';
 import { lines, refusingPort, sinkConfig, until } from './fixtures.js';
-
-const INSTALL_HINT =
-  'syslog-ng is required for this test and was not found. Install it with ' +
-  '`apt-get update && apt-get install -y --no-install-recommends syslog-ng-core` (.ci/run does this in CI).';
 
 interface Parsed {
   msgid: string;
@@ -33,12 +29,12 @@ type SourceName = (typeof SOURCES)[number];
 let dir = '';
 let pki: TestPki | undefined;
 let child: ChildProcess | undefined;
-let stderr = '';
+let stderr: () => string = () => '';
 const ports = {} as Record<SourceName, number>;
 /** Set when syslog-ng is missing or does not start: every test then fails with it (never skips). */
 let setupError: Error | undefined;
 
-function configText(): string {
+function configText(dir: string): string {
   const template = '$(format-json --scope none msgid=${MSGID} program=${PROGRAM} msg=${MSG})\\n';
   const p = pki!;
   const tls = `tls(key-file("${p.serverKey}") cert-file("${p.serverCert}") ca-file("${p.caCert}") peer-verify(required-trusted))`;
@@ -57,21 +53,13 @@ function configText(): string {
 
 beforeAll(async () => {
   try {
-    const probe = spawnSync('syslog-ng', ['--version'], { encoding: 'utf8' });
-    if (probe.error !== undefined || probe.status !== 0) throw new Error(INSTALL_HINT);
+    requireSyslogNg();
     pki = makeTestPki();
-    dir = mkdtempSync(join(tmpdir(), 'sng-sink-'));
     for (const s of SOURCES) ports[s] = await refusingPort();
-    writeFileSync(join(dir, 'syslog-ng.conf'), configText());
-    child = spawn(
-      'syslog-ng',
-      ['-F', '--no-caps', '-f', join(dir, 'syslog-ng.conf'), `--persist-file=${join(dir, 'persist')}`,
-        `--pidfile=${join(dir, 'pid')}`, `--control=${join(dir, 'ctl')}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    await until(() => existsSync(join(dir, 'pid')) || child!.exitCode !== null, 'syslog-ng to start');
-    if (child.exitCode !== null) throw new Error(`syslog-ng exited (${child.exitCode}):\n${stderr}`);
+    const running = startSyslogNg('sng-sink-', configText);
+    ({ dir, child, stderr } = running);
+    await until(() => existsSync(join(dir, 'pid')) || running.child.exitCode !== null, 'syslog-ng to start');
+    if (running.child.exitCode !== null) throw new Error(`syslog-ng exited (${running.child.exitCode}):\n${stderr()}`);
   } catch (e) {
     setupError = e as Error;
   }
@@ -116,7 +104,7 @@ async function sendAndCheck(source: SourceName, transport: 'tcp' | 'tls', framin
   expect(got.every((p) => p.program === 'Segura')).toBe(true);
   expect(got.map((p) => p.msg)).toEqual(batch.map((l) => msgOf(l.text)));
   await sink.close(2_000);
-  expect(stderr).not.toMatch(/Invalid frame header|error/i);
+  expect(stderr()).not.toMatch(/Invalid frame header|error/i);
 }
 
 describe('syslog-ng receives what the sink sends', () => {

@@ -23,22 +23,27 @@ afterAll(() => pki.cleanup());
 const tls = (port: number, host = '127.0.0.1') => ({ kind: 'syslog', transport: 'tls', host, port }) as const;
 const tlsCfg = (t: Partial<TlsClientConfig>) => sinkConfig({ tls: { ...sinkConfig().tls, ...t } });
 
+/** An octet-framed TLS listener that requires a client certificate signed by the test CA. */
+function mutualTlsListener(): ReturnType<typeof startStreamListener> {
+  return startStreamListener({
+    framing: 'octet',
+    tls: {
+      key: readFileSync(pki.serverKey),
+      cert: readFileSync(pki.serverCert),
+      ca: readFileSync(pki.caCert),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+  });
+}
+
 function firstError(sink: { onError?(l: (e: SegError) => void): void }): Promise<SegError> {
   return new Promise((resolve) => sink.onError!(resolve));
 }
 
 describe('mutual TLS', () => {
   it('a server that requires client certificates accepts ours', async () => {
-    const listener = await startStreamListener({
-      framing: 'octet',
-      tls: {
-        key: readFileSync(pki.serverKey),
-        cert: readFileSync(pki.serverCert),
-        ca: readFileSync(pki.caCert),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-    });
+    const listener = await mutualTlsListener();
     const cfg = tlsCfg({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey });
     const sink = createSyslogSink(tls(listener.port), cfg, createMemoryLogger());
     await sink.deliver(lines(0, 100));
@@ -51,16 +56,7 @@ describe('mutual TLS', () => {
   });
 
   it('the same server turns away a client without a certificate, and the sink reports it', async () => {
-    const listener = await startStreamListener({
-      framing: 'octet',
-      tls: {
-        key: readFileSync(pki.serverKey),
-        cert: readFileSync(pki.serverCert),
-        ca: readFileSync(pki.caCert),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-    });
+    const listener = await mutualTlsListener();
     const logger = createMemoryLogger();
     const sink = createSyslogSink(tls(listener.port), tlsCfg({ ca: pki.caCert }), logger);
     const errors: SegError[] = [];
