@@ -10,7 +10,7 @@
  * published (non-conformant) shape, which syslog-ng must refuse.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import type { CanonicalRecord } from '../../plugin/core/record.js';
 import type { FormatOptions } from '../../plugin/formats/formatter.js';
 import { buildFormatter } from '../../plugin/formats/registry.js';
 import { decodeCef } from '../helpers/cef-decoder.js';
-import { startSyslogNg } from '../helpers/syslog-ng.js';
+import { startSyslogNg, stopSyslogNg, type RunningSyslogNg } from '../helpers/syslog-ng.js';
 import fc from 'fast-check';
 import {
   decodePairs, expectedHeaderField, expectedPairs, expectedSdValue, fields, ignore, options, record, seguraTime,
@@ -63,6 +63,7 @@ async function waitFor(what: string, ready: () => boolean, child: ChildProcess, 
 
 let dir = '';
 let child: ChildProcess | undefined;
+let syslogNg: RunningSyslogNg | undefined;
 let stderr: () => string = () => '';
 /** Set when syslog-ng is missing or does not start: every test then fails with it (never skips). */
 let setupError: Error | undefined;
@@ -85,17 +86,13 @@ function itWithSyslogNg(name: string, body: () => Promise<void>): void {
 
 async function startReceiver(): Promise<void> {
   const running = startSyslogNg('sng-', configText);
+  syslogNg = running;
   ({ dir, child, stderr } = running);
   await waitFor('the unix-stream socket', () => existsSync(join(dir, 'in.sock')), running.child, running.stderr);
 }
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  await stopSyslogNg(syslogNg);
 });
 
 /** Sends `lines` over one connection and returns what syslog-ng parsed, in order. */

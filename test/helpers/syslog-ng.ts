@@ -6,7 +6,7 @@
  * (a socket, the pid file) and stops the child.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,4 +42,16 @@ export function startSyslogNg(prefix: string, config: (dir: string) => string): 
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   return { child, dir, stderr: () => stderr };
+}
+
+/** Stops syslog-ng (SIGTERM, waiting for it to exit) and removes its temporary directory. */
+export async function stopSyslogNg(running: RunningSyslogNg | undefined): Promise<void> {
+  if (running === undefined) return;
+  const { child, dir } = running;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -6,15 +6,14 @@
  * Each source writes what it parsed (MSGID, APP-NAME, MSG) as JSON; every line must come out
  * whole, in order, multibyte text and a 200 KB message included.
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../../plugin/core/log.js';
 import type { OutLine } from '../../../plugin/core/sink.js';
 import { createSyslogSink } from '../../../plugin/sinks/syslog/syslog-sink.js';
 import { makeTestPki, type TestPki } from '../../helpers/certs.js';
-import { requireSyslogNg, startSyslogNg } from '../../helpers/syslog-ng.js';
+import { requireSyslogNg, startSyslogNg, stopSyslogNg, type RunningSyslogNg } from '../../helpers/syslog-ng.js';
 import { lines, refusingPort, sinkConfig, until } from './fixtures.js';
 
 interface Parsed {
@@ -28,7 +27,7 @@ type SourceName = (typeof SOURCES)[number];
 
 let dir = '';
 let pki: TestPki | undefined;
-let child: ChildProcess | undefined;
+let syslogNg: RunningSyslogNg | undefined;
 let stderr: () => string = () => '';
 const ports = {} as Record<SourceName, number>;
 /** Set when syslog-ng is missing or does not start: every test then fails with it (never skips). */
@@ -57,7 +56,8 @@ beforeAll(async () => {
     pki = makeTestPki();
     for (const s of SOURCES) ports[s] = await refusingPort();
     const running = startSyslogNg('sng-sink-', configText);
-    ({ dir, child, stderr } = running);
+    syslogNg = running;
+    ({ dir, stderr } = running);
     await until(() => existsSync(join(dir, 'pid')) || running.child.exitCode !== null, 'syslog-ng to start');
     if (running.child.exitCode !== null) throw new Error(`syslog-ng exited (${running.child.exitCode}):\n${stderr()}`);
   } catch (e) {
@@ -66,12 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  await stopSyslogNg(syslogNg);
   pki?.cleanup();
 });
 
@@ -98,7 +93,7 @@ async function sendAndCheck(source: SourceName, transport: 'tcp' | 'tls', framin
   const cfg = sinkConfig({ framing, tls: { ...sinkConfig().tls, ...tlsPaths } });
   const sink = createSyslogSink(target, cfg, createMemoryLogger());
   for (let i = 0; i < batch.length; i += 50) await sink.deliver(batch.slice(i, i + 50));
-  await until(() => parsed(source).length >= batch.length || child!.exitCode !== null, `${batch.length} parsed messages`);
+  await until(() => parsed(source).length >= batch.length || syslogNg!.child.exitCode !== null, `${batch.length} parsed messages`);
   const got = parsed(source);
   expect(got.map((p) => p.msgid)).toEqual(batch.map((_, i) => String(i)));
   expect(got.every((p) => p.program === 'Segura')).toBe(true);
