@@ -12,7 +12,7 @@
 // SEGURA_SIEM_CLI overrides the bundle to run (default dist/segura-siem.js);
 // SEGURA_SIEM_NODE_ARGS adds node flags to the server (e.g. "--cpu-prof").
 import { execFileSync } from 'node:child_process';
-import { canPin, cpuSeconds as cpuSecondsOf, percentile, procStatusMb, startServe } from './serve-harness.mjs';
+import { canPin, measureWindow, percentile, procStatusMb, startServe } from './serve-harness.mjs';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -74,7 +74,6 @@ const { child, pid: serverPid, serving } = await startServe(cli, ['serve', '--fo
 const forwardAddress = serving.forward;
 const [host, port] = [forwardAddress.slice(0, forwardAddress.lastIndexOf(':')), Number(forwardAddress.slice(forwardAddress.lastIndexOf(':') + 1))];
 const procStatus = (key) => procStatusMb(serverPid, key);
-const cpuSeconds = () => cpuSecondsOf(serverPid);
 
 // ------------------------------------------------------------------ sender (leg 1)
 /** One Fluent Bit–like connection: a request, wait for its ack, the next request. */
@@ -107,44 +106,27 @@ function sender(requests, offset, { shouldStop, onAck }) {
 }
 
 async function measure(name, requests) {
-  const latencies = [];
-  let acked = 0;
-  let measuring = false;
-  let stop = false;
-  let peakRss = procStatus('VmRSS');
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, procStatus('VmRSS'))), 200);
-  const hooks = {
-    shouldStop: () => stop,
-    onAck(ms) {
-      if (!measuring) return;
-      latencies.push(ms);
-      acked += BATCH;
+  let received0 = 0;
+  let received = 0;
+  const w = await measureWindow(serverPid, {
+    warmupMs: WARMUP_MS,
+    seconds: SECONDS,
+    drive: ({ shouldStop, done }) => {
+      const hooks = { shouldStop, onAck: (ms) => done(BATCH, ms) };
+      return Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => sender(requests, i * 7, hooks)));
     },
-  };
-  const done = Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => sender(requests, i * 7, hooks)));
-  await new Promise((r) => setTimeout(r, WARMUP_MS));
-  measuring = true;
-  const received0 = receivedRecords;
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds() - cpu0;
-  const received = receivedRecords - received0;
-  stop = true;
-  await done;
-  clearInterval(rssTimer);
-  latencies.sort((a, b) => a - b);
+    onOpen: () => (received0 = receivedRecords),
+    onClose: () => (received = receivedRecords - received0),
+  });
   return {
     name,
-    'records/s (acked end to end)': Math.round(acked / elapsed),
-    'records/s at receiver': Math.round(received / elapsed),
-    'p50 request ms': +percentile(latencies, 50).toFixed(2),
-    'p99 request ms': +percentile(latencies, 99).toFixed(2),
-    'server CPU %': Math.round((cpu / elapsed) * 100),
-    'records per server CPU-s': Math.round(acked / cpu),
-    'server RSS MB (peak)': Math.round(peakRss),
+    'records/s (acked end to end)': Math.round(w.records / w.elapsed),
+    'records/s at receiver': Math.round(received / w.elapsed),
+    'p50 request ms': +percentile(w.latencies, 50).toFixed(2),
+    'p99 request ms': +percentile(w.latencies, 99).toFixed(2),
+    'server CPU %': Math.round((w.cpu / w.elapsed) * 100),
+    'records per server CPU-s': Math.round(w.records / w.cpu),
+    'server RSS MB (peak)': Math.round(w.peakRss),
   };
 }
 

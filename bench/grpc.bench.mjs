@@ -15,7 +15,7 @@
 // SEGURA_SIEM_NODE_ARGS adds node flags to the server (e.g. "--cpu-prof").
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { canPin, cpuSeconds as cpuSecondsOf, percentile, procStatusMb, startServe } from './serve-harness.mjs';
+import { canPin, measureWindow, percentile, procStatusMb, startServe } from './serve-harness.mjs';
 import { cpus } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -69,45 +69,23 @@ const devNull = openSync('/dev/null', 'w');
 const { child, pid: serverPid, serving } = await startServe(cli, ['serve', '--grpc', '127.0.0.1:0', '--stream-window', String(Math.max(16, WINDOW))], devNull);
 const address = serving.grpc;
 const procStatus = (key) => procStatusMb(serverPid, key);
-const cpuSeconds = () => cpuSecondsOf(serverPid);
 
 // ------------------------------------------------------------------ measurement
-/** Runs `drive(onDone)` for WARMUP + SECONDS; counts records and latencies after the warm-up. */
+/** Runs `drive({ shouldStop, onBatch })` for WARMUP + SECONDS; counts batches after the warm-up. */
 async function measure(name, drive) {
-  const latencies = [];
-  let records = 0;
-  let measuring = false;
-  let stop = false;
-  let peakRss = procStatus('VmRSS');
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, procStatus('VmRSS'))), 200);
-  const done = drive({
-    shouldStop: () => stop,
-    onBatch(ms) {
-      if (!measuring) return;
-      latencies.push(ms);
-      records += BATCH;
-    },
+  const w = await measureWindow(serverPid, {
+    warmupMs: WARMUP_MS,
+    seconds: SECONDS,
+    drive: ({ shouldStop, done }) => drive({ shouldStop, onBatch: (ms) => done(BATCH, ms) }),
   });
-  await new Promise((r) => setTimeout(r, WARMUP_MS));
-  measuring = true;
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds() - cpu0;
-  stop = true;
-  await done;
-  clearInterval(rssTimer);
-  latencies.sort((a, b) => a - b);
   return {
     name,
-    'records/s': Math.round(records / elapsed),
-    'p50 batch ms': +percentile(latencies, 50).toFixed(2),
-    'p99 batch ms': +percentile(latencies, 99).toFixed(2),
-    'server CPU %': Math.round((cpu / elapsed) * 100),
-    'records per server CPU-s': Math.round(records / cpu),
-    'server RSS MB (peak)': Math.round(peakRss),
+    'records/s': Math.round(w.records / w.elapsed),
+    'p50 batch ms': +percentile(w.latencies, 50).toFixed(2),
+    'p99 batch ms': +percentile(w.latencies, 99).toFixed(2),
+    'server CPU %': Math.round((w.cpu / w.elapsed) * 100),
+    'records per server CPU-s': Math.round(w.records / w.cpu),
+    'server RSS MB (peak)': Math.round(w.peakRss),
   };
 }
 

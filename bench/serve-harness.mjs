@@ -55,3 +55,43 @@ export function cpuSeconds(pid) {
 export function percentile(sorted, p) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/**
+ * One measured case against the server `pid`: `drive(hooks)` keeps load on it until
+ * `hooks.shouldStop()`, and calls `hooks.done(records, ms)` for each acknowledged request.
+ * After `warmupMs` the window opens for `seconds`: only requests finished inside it count.
+ * `onOpen`/`onClose` run as the window opens and closes (to read other counters). Returns the
+ * window's length, its records and sorted latencies, the server's CPU seconds in it and its
+ * peak RSS (MB, sampled every 200 ms over the whole case).
+ */
+export async function measureWindow(pid, { warmupMs, seconds, drive, onOpen = () => {}, onClose = () => {} }) {
+  const latencies = [];
+  let records = 0;
+  let measuring = false;
+  let stop = false;
+  let peakRss = procStatusMb(pid, 'VmRSS');
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, procStatusMb(pid, 'VmRSS'))), 200);
+  const driving = drive({
+    shouldStop: () => stop,
+    done(n, ms) {
+      if (!measuring) return;
+      latencies.push(ms);
+      records += n;
+    },
+  });
+  await new Promise((r) => setTimeout(r, warmupMs));
+  measuring = true;
+  onOpen();
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
+  onClose();
+  stop = true;
+  await driving;
+  clearInterval(rssTimer);
+  latencies.sort((a, b) => a - b);
+  return { elapsed, records, latencies, cpu, peakRss };
+}
