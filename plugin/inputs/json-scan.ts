@@ -283,7 +283,7 @@ const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
 
-/** Length of the escape at `p` (a backslash): 2, or 6 for \uXXXX; -1 when JSON has no such escape. */
+/** Length of the escape at `p` (a backslash): 2, or 6 for `\u` and four hex digits; -1 when JSON has no such escape. */
 function escapeLength(bytes: Uint8Array, p: number, end: number): number {
   if (p + 1 >= end) return -1;
   switch (bytes[p + 1]) {
