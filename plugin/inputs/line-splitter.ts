@@ -117,26 +117,12 @@ export class LineSplitter {
    * until the next call.
    */
   nextLine(): string | SegError | undefined {
-    const first = this.first;
-    if (first !== undefined) {
-      this.first = undefined;
-      return first;
+    for (;;) {
+      const got = this.nextLineRaw();
+      if (got !== RAW_LINE) return got;
+      const text = this.rawText();
+      if (text !== undefined) return text;
     }
-    const chunk = this.chunk;
-    if (chunk === undefined) return undefined;
-    const max = this.maxLineBytes;
-    while (this.pos <= this.lastLf) {
-      const from = this.pos;
-      const lf = chunk.indexOf(LF, from);
-      this.pos = lf + 1;
-      const line = ++this.lineNo;
-      const bytes = lf - from;
-      if (bytes > max) return this.tooLong(line, bytes);
-      const got = this.chunkIsUtf8 ? textOf(chunk.toString('utf8', from, lf)) : this.decodeOne(chunk.subarray(from, lf), line);
-      if (got !== undefined) return got;
-    }
-    this.chunk = undefined;
-    return undefined;
   }
 
   /**
@@ -147,21 +133,31 @@ export class LineSplitter {
    */
   nextLineRaw(): string | SegError | typeof RAW_LINE | undefined {
     const first = this.first;
-    if (first !== undefined || !this.chunkIsUtf8) return this.nextLine();
-    const chunk = this.chunk;
-    if (chunk === undefined || this.pos > this.lastLf) {
-      this.chunk = undefined;
-      return undefined;
+    if (first !== undefined) {
+      this.first = undefined;
+      return first;
     }
-    const from = this.pos;
-    const lf = chunk.indexOf(LF, from);
-    this.pos = lf + 1;
-    const line = ++this.lineNo;
-    if (lf - from > this.maxLineBytes) return this.tooLong(line, lf - from);
-    this.rawChunk = chunk;
-    this.rawStart = from;
-    this.rawEnd = lf;
-    return RAW_LINE;
+    const chunk = this.chunk;
+    if (chunk === undefined) return undefined;
+    while (this.pos <= this.lastLf) {
+      const from = this.pos;
+      const lf = chunk.indexOf(LF, from);
+      this.pos = lf + 1;
+      const line = ++this.lineNo;
+      if (lf - from > this.maxLineBytes) return this.tooLong(line, lf - from);
+      if (!this.chunkIsUtf8) {
+        // Some line of this chunk is not UTF-8: each line is checked (and decoded) on its own.
+        const got = this.decodeOne(chunk.subarray(from, lf), line);
+        if (got !== undefined) return got;
+        continue;
+      }
+      this.rawChunk = chunk;
+      this.rawStart = from;
+      this.rawEnd = lf;
+      return RAW_LINE;
+    }
+    this.chunk = undefined;
+    return undefined;
   }
 
   /** The text of the line nextLineRaw() left raw, as nextLine() would give it; undefined when blank. */
