@@ -9,6 +9,7 @@ import type { OutLine } from '../core/sink.js';
 import type { Formatter } from '../formats/formatter.js';
 import type { LineBuffer } from '../formats/line-buffer.js';
 import type { Normalizer } from '../normalize/normalizer.js';
+import { parseJsonText } from '../inputs/json-line.js';
 import { JsonLineScanner } from '../inputs/json-scan.js';
 
 export type Failure = { readonly ok: false; readonly origin: string; readonly error: SegError };
@@ -31,6 +32,19 @@ export interface Processor {
    * an error). Either way the output is the same bytes.
    */
   processLineInto?(bytes: Buffer, start: number, end: number, out: LineBuffer): boolean;
+}
+
+/**
+ * One input line as a RawRecord, or as the failure that stands for it: the error the line
+ * splitter gave (too long, not UTF-8) or the parse error (not JSON, not an object).
+ */
+export function recordOfLine(got: string | SegError, origin: string): RawRecord | Failure {
+  if (typeof got !== 'string') return { ok: false, origin, error: got };
+  try {
+    return parseJsonText(got, origin);
+  } catch (e) {
+    return { ok: false, origin, error: toSegError(e) };
+  }
 }
 
 /** `maxBytes`: a sink's message cap (UDP); the formatter's own cap applies when smaller. */

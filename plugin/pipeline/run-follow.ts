@@ -16,9 +16,8 @@ import type { OutLine } from '../core/sink.js';
 import type { Config } from '../config/schema.js';
 import { CheckpointStore } from '../inputs/file/checkpoint-store.js';
 import { FileFollower, type FollowBatch } from '../inputs/file/file-follower.js';
-import { parseJsonText } from '../inputs/json-line.js';
 import type { Pipeline } from './build.js';
-import type { Outcome } from './processor.js';
+import { recordOfLine, type Outcome } from './processor.js';
 import { RunCounters, deliverWithRetry, startLineRun, type Stopper } from './run-common.js';
 
 export async function runFollow(config: Config, _positionals: string[]): Promise<number> {
@@ -102,16 +101,8 @@ function formatItems(pipeline: Pipeline, batch: FollowBatch, counters: RunCounte
     const line = batch.lineBase + item.line;
     const origin = prefix + line;
     counters.records++;
-    let outcome: Outcome;
-    if ('error' in item) {
-      outcome = { ok: false, origin, error: item.error };
-    } else {
-      try {
-        outcome = processor.process(parseJsonText(item.text, origin));
-      } catch (e) {
-        outcome = { ok: false, origin, error: toSegError(e) };
-      }
-    }
+    const raw = recordOfLine('error' in item ? item.error : item.text, origin);
+    const outcome: Outcome = 'data' in raw ? processor.process(raw) : raw;
     if (outcome.ok) lines.push(outcome.line);
     else {
       counters.countFailure(outcome.error.code);

@@ -15,10 +15,9 @@ import type { OutLine } from '../core/sink.js';
 import type { Config } from '../config/schema.js';
 import { fileChunkSource, isRegularFile, streamChunkSource, type ChunkSource } from '../inputs/chunk-source.js';
 import { LineSplitter, RAW_LINE } from '../inputs/line-splitter.js';
-import { parseJsonText } from '../inputs/json-line.js';
 import { LineBuffer } from '../formats/line-buffer.js';
 import type { Pipeline } from './build.js';
-import type { Failure, Outcome } from './processor.js';
+import { recordOfLine, type Failure, type Outcome } from './processor.js';
 import { RunCounters, startLineRun, retryDelivery, type Stopper } from './run-common.js';
 
 const STDIN_FD = 0;
@@ -131,16 +130,8 @@ function createBatcher(pipeline: Pipeline, counters: RunCounters, stopper: Stopp
       },
       add(line, got) {
         counters.records++;
-        const origin = `line ${line}`;
-        let failure: Failure | undefined;
-        if (typeof got !== 'string') failure = { ok: false, origin, error: got };
-        else {
-          try {
-            failure = processInto.call(processor, parseJsonText(got, origin), out);
-          } catch (e) {
-            failure = { ok: false, origin, error: e instanceof SegError ? e : toSegError(e) };
-          }
-        }
+        const raw = recordOfLine(got, `line ${line}`);
+        const failure = 'data' in raw ? processInto.call(processor, raw, out) : raw;
         if (failure !== undefined) fail(pipeline, counters, failure, line);
       },
       size: () => out.pos,
@@ -157,16 +148,8 @@ function createBatcher(pipeline: Pipeline, counters: RunCounters, stopper: Stopp
     addRaw: () => false,
     add(line, got) {
       counters.records++;
-      const origin = `line ${line}`;
-      let outcome: Outcome;
-      if (typeof got !== 'string') outcome = { ok: false, origin, error: got };
-      else {
-        try {
-          outcome = processor.process(parseJsonText(got, origin));
-        } catch (e) {
-          outcome = { ok: false, origin, error: e instanceof SegError ? e : toSegError(e) };
-        }
-      }
+      const raw = recordOfLine(got, `line ${line}`);
+      const outcome: Outcome = 'data' in raw ? processor.process(raw) : raw;
       if (outcome.ok) {
         lines.push(outcome.line);
         units += outcome.line.text.length + 1;

@@ -17,15 +17,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../../plugin/config/schema.js';
-import { SegError, toSegError } from '../../plugin/core/errors.js';
+import type { SegError } from '../../plugin/core/errors.js';
 import { fnvHash } from '../../plugin/core/hash.js';
 import { createMemoryLogger } from '../../plugin/core/log.js';
 import { noMetrics } from '../../plugin/core/metrics.js';
 import { LineBuffer } from '../../plugin/formats/line-buffer.js';
-import { parseJsonText } from '../../plugin/inputs/json-line.js';
 import { LineSplitter, RAW_LINE } from '../../plugin/inputs/line-splitter.js';
 import { buildPipeline, type Pipeline } from '../../plugin/pipeline/build.js';
-import type { Failure } from '../../plugin/pipeline/processor.js';
+import { recordOfLine } from '../../plugin/pipeline/processor.js';
 import { ROOT } from '../helpers/cli.js';
 import { RecordingSink } from '../helpers/recording-sink.js';
 
@@ -81,16 +80,8 @@ function run(input: Buffer, variant: Variant, fast: boolean): Run {
   const taken = new Set<number>();
 
   const ordinary = (n: number, got: string | SegError): void => {
-    const origin = `line ${n}`;
-    let failure: Failure | undefined;
-    if (typeof got !== 'string') failure = { ok: false, origin, error: got };
-    else {
-      try {
-        failure = processInto.call(processor, parseJsonText(got, origin), out);
-      } catch (e) {
-        failure = { ok: false, origin, error: e instanceof SegError ? e : toSegError(e) };
-      }
-    }
+    const raw = recordOfLine(got, `line ${n}`);
+    const failure = 'data' in raw ? processInto.call(processor, raw, out) : raw;
     if (failure !== undefined) pipeline.reportFailure('stdio', failure, { line: n });
   };
 
