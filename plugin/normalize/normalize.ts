@@ -336,14 +336,12 @@ class RecordNormalizer implements Normalizer {
       if (line.isPlain(index) && (t === undefined || !this.policyMayChange(t, line, index))) {
         if (step.maxLength !== undefined && utf16Length(line, index, step.maxLength) > step.maxLength) return false;
       } else {
-        text = valueText(line.value(index));
-        if (text !== undefined && t !== undefined) text = this.replayPolicy(t, text);
-        if (text === undefined || (step.maxLength !== undefined && text.length > step.maxLength)) return false;
+        text = this.replayedValue(step, line.value(index));
+        if (text === undefined) return false;
       }
-      if (t !== undefined && step.labelKey !== undefined) {
-        const label = step.labelIndex >= 0 ? valueText(line.value(step.labelIndex)) : step.fixedLabel;
-        if (label === undefined || label.length > step.labelMax) return false;
-        if (step.labelIndex >= 0 && step.fixedLabel !== undefined && label !== step.fixedLabel) return false;
+      if (step.labelKey !== undefined) {
+        const label = replayedLabel(step, step.labelIndex >= 0 ? line.value(step.labelIndex) : undefined);
+        if (label === undefined) return false;
         keys[n] = step.labelKey;
         texts[n++] = label;
       }
@@ -369,17 +367,7 @@ class RecordNormalizer implements Normalizer {
 
   /** finish() for the line fast path, into the reused SpanRecord. */
   private finishLine(line: LineFields, head: HeaderInfo): SpanRecord {
-    const { plan, event, priority } = head;
-    const rec = this.spanRecord;
-    rec.eventId = head.eventId;
-    rec.name = this.textHeader(H_NAME) ?? event?.name ?? plan?.type.title;
-    rec.severity = head.severity;
-    rec.syslogSeverity = priority ?? event?.syslogSeverity ?? this.opts.defaultSyslogSeverity;
-    rec.productVersion = this.textHeader(H_VERSION);
-    rec.time = head.time;
-    rec.host = this.textHeader(H_HOST);
-    rec.procId = this.textHeader(H_PROCID);
-    rec.messageType = plan?.type.slug;
+    const rec = this.fillHeader(this.spanRecord, head);
     rec.bytes = line.bytes;
     rec.bytesView = line.bytesView;
     return rec;
@@ -474,23 +462,24 @@ class RecordNormalizer implements Normalizer {
         fields.push({ key: 'rt', value: epochMsText(time!.epochMs), shrinkRank: undefined, column: undefined });
         continue;
       }
-      let value = valueText(values[step.index]);
+      const value = this.replayedValue(step, values[step.index]);
       if (value === undefined) return undefined;
-      const t = step.target;
-      if (t !== undefined) {
-        value = this.replayPolicy(t, value);
-        if (value === undefined) return undefined;
-        if (step.labelKey !== undefined) {
-          const label = step.labelIndex >= 0 ? valueText(values[step.labelIndex]) : step.fixedLabel;
-          if (label === undefined || label.length > step.labelMax) return undefined;
-          if (step.labelIndex >= 0 && step.fixedLabel !== undefined && label !== step.fixedLabel) return undefined;
-          fields.push({ key: step.labelKey, value: label, shrinkRank: undefined, column: step.labelColumn });
-        }
+      if (step.labelKey !== undefined) {
+        const label = replayedLabel(step, step.labelIndex >= 0 ? values[step.labelIndex] : undefined);
+        if (label === undefined) return undefined;
+        fields.push({ key: step.labelKey, value: label, shrinkRank: undefined, column: step.labelColumn });
       }
-      if (step.maxLength !== undefined && value.length > step.maxLength) return undefined;
       fields.push({ key: step.key, value, shrinkRank: step.shrinkRank, column: step.column });
     }
     return fields;
+  }
+
+  /** A step's value as the replay writes it (type policy, length cap), or undefined to fall back. */
+  private replayedValue(step: Step, given: unknown): string | undefined {
+    let value = valueText(given);
+    if (value !== undefined && step.target !== undefined) value = this.replayPolicy(step.target, value);
+    if (value === undefined || (step.maxLength !== undefined && value.length > step.maxLength)) return undefined;
+    return value;
   }
 
   /** applyTypePolicy for a replay: the converted value, or undefined where the generic path would move it. */
@@ -544,20 +533,35 @@ class RecordNormalizer implements Normalizer {
   }
 
   private finish(raw: RawRecord, head: HeaderInfo, fields: Field[]): CanonicalRecord {
-    const { plan, event, priority, time } = head;
-    return {
+    const rec: RecordHeader & { origin: string; fields: Field[] } = {
       origin: raw.origin,
-      eventId: head.eventId,
-      name: this.textHeader(H_NAME) ?? event?.name ?? plan?.type.title,
-      severity: head.severity,
-      syslogSeverity: priority ?? event?.syslogSeverity ?? this.opts.defaultSyslogSeverity,
-      productVersion: this.textHeader(H_VERSION),
-      time,
-      host: this.textHeader(H_HOST),
-      procId: this.textHeader(H_PROCID),
-      messageType: plan?.type.slug,
+      eventId: undefined,
+      name: undefined,
+      severity: '',
+      syslogSeverity: 0,
+      productVersion: undefined,
+      time: undefined,
+      host: undefined,
+      procId: undefined,
+      messageType: undefined,
       fields,
     };
+    return this.fillHeader(rec, head);
+  }
+
+  /** Writes what the header fields say into `rec` (shared by finish() and the line fast path). */
+  private fillHeader<R extends RecordHeader>(rec: R, head: HeaderInfo): R {
+    const { plan, event, priority } = head;
+    rec.eventId = head.eventId;
+    rec.name = this.textHeader(H_NAME) ?? event?.name ?? plan?.type.title;
+    rec.severity = head.severity;
+    rec.syslogSeverity = priority ?? event?.syslogSeverity ?? this.opts.defaultSyslogSeverity;
+    rec.productVersion = this.textHeader(H_VERSION);
+    rec.time = head.time;
+    rec.host = this.textHeader(H_HOST);
+    rec.procId = this.textHeader(H_PROCID);
+    rec.messageType = plan?.type.slug;
+    return rec;
   }
 
   private reset(): void {
@@ -955,6 +959,18 @@ class RecordNormalizer implements Normalizer {
   }
 }
 
+/**
+ * A step's label as the replay writes it: the record's own (`given`, the value at
+ * labelIndex) or the fixed one; undefined, to fall back, when the generic path would have
+ * cut it or reported that it differs from the documented label.
+ */
+function replayedLabel(step: Step, given: unknown): string | undefined {
+  const label = step.labelIndex >= 0 ? valueText(given) : step.fixedLabel;
+  if (label === undefined || label.length > step.labelMax) return undefined;
+  if (step.labelIndex >= 0 && step.fixedLabel !== undefined && label !== step.fixedLabel) return undefined;
+  return label;
+}
+
 /** A replay step without a label (one object shape for every Step). */
 function step(
   kind: number,
@@ -1014,6 +1030,9 @@ function childOfLine(node: ShapeNode, line: LineFields, i: number): ShapeNode | 
   // Two names with one hash: only one of them is in nextByHash.
   return node.next.get(line.keyText(i));
 }
+
+/** The header part of a CanonicalRecord, writable: what fillHeader() writes. */
+type RecordHeader = { -readonly [K in Exclude<keyof CanonicalRecord, 'origin' | 'fields'>]: CanonicalRecord[K] };
 
 /** The SpanRecord normalizeLine fills, one per normalizer. */
 class ReusedSpanRecord implements SpanRecord {
