@@ -5,12 +5,7 @@
  * byte for byte.
  */
 export const FNV_SEED = 0x811c9dc5 | 0;
-export const FNV_PRIME = 0x01000193;
-
-/** Continues a hash with one byte. */
-export function fnvStep(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, FNV_PRIME);
-}
+const FNV_PRIME = 0x01000193;
 
 /** The hash of bytes[start, end). */
 export function fnvHash(bytes: Uint8Array, start = 0, end = bytes.length, seed = FNV_SEED): number {

@@ -72,14 +72,14 @@ function isDigit(c: number): boolean {
 }
 
 export class JsonLineScanner implements LineFields {
-  bytes: Uint8Array = new Uint8Array(0);
+  /** The buffer of the line last scanned (a Buffer, whose toString decodes the values asked for). */
+  bytes: Buffer = Buffer.alloc(0);
   count = 0;
   readonly keyStart = new Int32Array(MAX_SCANNED_MEMBERS);
   readonly keyEnd = new Int32Array(MAX_SCANNED_MEMBERS);
   readonly valueStart = new Int32Array(MAX_SCANNED_MEMBERS);
   readonly valueEnd = new Int32Array(MAX_SCANNED_MEMBERS);
   private readonly kind = new Uint8Array(MAX_SCANNED_MEMBERS);
-  private buffer: Buffer = Buffer.alloc(0);
   /** A DataView of exactly the current buffer, made once per buffer: strings are scanned a word at a time. */
   bytesView: DataView = new DataView(new ArrayBuffer(0));
   /** Values decoded by repeatedValue(), by a hash of their bytes. */
@@ -87,9 +87,8 @@ export class JsonLineScanner implements LineFields {
 
   /** Reads bytes[start, end) (one line, no LF); false when the line is not for the fast path. */
   scan(bytes: Buffer, start: number, end: number): boolean {
-    if (bytes !== this.buffer) this.bytesView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes !== this.bytes) this.bytesView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes = bytes;
-    this.buffer = bytes;
     this.count = 0;
     let p = skipWhitespace(bytes, start, end);
     if (p >= end || bytes[p] !== OPEN) return false;
@@ -236,7 +235,7 @@ export class JsonLineScanner implements LineFields {
   }
 
   keyText(i: number): string {
-    return this.buffer.toString('utf8', this.keyStart[i]!, this.keyEnd[i]!);
+    return this.bytes.toString('utf8', this.keyStart[i]!, this.keyEnd[i]!);
   }
 
   isPlain(i: number): boolean {
@@ -260,15 +259,15 @@ export class JsonLineScanner implements LineFields {
     switch (this.kind[i]! as Kind) {
       case Kind.Ascii:
         // Latin-1 decoding is UTF-8 decoding for ASCII, and much cheaper.
-        return this.buffer.toString('latin1', start, end);
+        return this.bytes.toString('latin1', start, end);
       case Kind.Utf8:
-        return this.buffer.toString('utf8', start, end);
+        return this.bytes.toString('utf8', start, end);
       case Kind.Escaped:
         // JSON's own decoder for the escapes; it throws for an invalid one.
-        return JSON.parse(this.buffer.toString('utf8', start - 1, end + 1)) as string;
+        return JSON.parse(this.bytes.toString('utf8', start - 1, end + 1)) as string;
       case Kind.Integer:
       case Kind.Number:
-        return Number(this.buffer.toString('latin1', start, end));
+        return Number(this.bytes.toString('latin1', start, end));
       case Kind.True:
         return true;
       case Kind.False:
